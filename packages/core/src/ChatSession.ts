@@ -31,6 +31,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { JsonRecord } from "./internal/jsonRecord.js"
 import { openEnum } from "./internal/openEnum.js"
 import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal/timestamp.js"
 
@@ -292,6 +293,12 @@ const EmailStrict = Schema.String.pipe(
   })
 ).annotations({ identifier: "Email" })
 
+const customData = (number: Schema.Schema<number>, suffix: string) =>
+  JsonRecord<string | number | boolean>(Schema.Union(Schema.String, number, Schema.Boolean), {
+    identifier: `CustomData${suffix}`,
+    valueJsonSchema: { anyOf: [{ type: "string" }, { type: "number" }, { type: "boolean" }] }
+  })
+
 /** exact: an optional key may be absent, never present as `undefined`. */
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
@@ -309,6 +316,7 @@ interface Mode<
   TsName extends Schema.Schema.Any,
   TsIdType extends Schema.Schema.Any,
   Num extends Schema.Schema.Any,
+  CData extends Schema.Schema.Any,
   Timestamp extends Schema.Schema.Any
 > {
   readonly name: string
@@ -324,6 +332,8 @@ interface Mode<
   readonly ticketingSystemIdType: TsIdType
   /** A JSON number (strict: finite, as JSON numbers are). */
   readonly number: Num
+  /** custom data: an object of strings, numbers and booleans */
+  readonly customData: CData
   readonly timestamp: Timestamp
 }
 
@@ -337,11 +347,16 @@ const build = <
   TsName extends Schema.Schema.Any,
   TsIdType extends Schema.Schema.Any,
   Num extends Schema.Schema.Any,
+  CData extends Schema.Schema.Any,
   Timestamp extends Schema.Schema.Any
->(mode: Mode<Uuid, Email, Channel, Status, Closure, Senti, TsName, TsIdType, Num, Timestamp>) => {
+>(mode: Mode<Uuid, Email, Channel, Status, Closure, Senti, TsName, TsIdType, Num, CData, Timestamp>) => {
   const closed = { parseOptions: { onExcessProperty: mode.onExcessProperty, exact: true } } as const
   const suffix = mode.name
-  const CustomDataValue = Schema.Union(Schema.String, mode.number, Schema.Boolean)
+  const CustomData = mode.customData
+  const StringData = JsonRecord(Schema.String, {
+    identifier: `StringData${suffix}`,
+    valueJsonSchema: { type: "string" }
+  })
 
   const Channel = Schema.Struct({ type: mode.channel }).annotations({
     ...closed,
@@ -354,7 +369,7 @@ const build = <
     email: Schema.NullOr(mode.email),
     phone_number: Schema.NullOr(Schema.String),
     name: Schema.NullOr(Schema.String),
-    custom_data: Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema.String })),
+    custom_data: Schema.NullOr(StringData),
     created_at: Schema.String.annotations({
       description: "ISO 8601 timestamp of when the contact was created"
     }),
@@ -363,7 +378,7 @@ const build = <
     }),
     non_verified_name: Schema.NullOr(Schema.String),
     non_verified_email: Schema.NullOr(Schema.String),
-    non_verified_custom_data: Schema.NullOr(Schema.Record({ key: Schema.String, value: CustomDataValue }))
+    non_verified_custom_data: Schema.NullOr(CustomData)
   }).annotations({ ...closed, identifier: `Contact${suffix}` })
 
   const Team = Schema.Struct({
@@ -392,11 +407,7 @@ const build = <
     contact: optional(Contact),
     language: optional(Schema.String),
     assignee_id: optional(Schema.NullOr(Schema.String)),
-    custom_data: optional(
-      Schema.Record({ key: Schema.String, value: CustomDataValue }).annotations({
-        description: "Session-level custom data stored on the chat session."
-      })
-    ),
+    custom_data: optional(CustomData),
     team: optional(Team),
     handoff: optional(Handoff),
     ticketing_system: optional(TicketingSystem),
@@ -426,6 +437,7 @@ const tolerant = build({
   ticketingSystemName: TicketingSystemName,
   ticketingSystemIdType: TicketingSystemIdType,
   number: Schema.Number,
+  customData: customData(Schema.Number, ""),
   timestamp: DateTimeUtcFromLenientString
 })
 
@@ -441,6 +453,7 @@ const strict = build({
   ticketingSystemName: TicketingSystemNameStrict,
   ticketingSystemIdType: TicketingSystemIdTypeStrict,
   number: Schema.Finite,
+  customData: customData(Schema.Finite, "Strict"),
   timestamp: DateTimeUtcFromRfc3339
 })
 

@@ -18,3 +18,10 @@ export * as ChatSession from "./ChatSession.js"
  * @since 0.1.0
  */
 export * as ListChatSessionsParams from "./ListChatSessionsParams.js"
+
+/**
+ * An in-memory OpenCX that speaks the real HTTP contract, with faults on demand.
+ *
+ * @since 0.1.0
+ */
+export * as FakeOpenCx from "./FakeOpenCx.js"

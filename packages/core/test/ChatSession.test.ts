@@ -216,6 +216,16 @@ describe("ChatSession", () => {
       expect(encoded.items[0]).toMatchObject({ status: "archived", summary: "AI summary" })
     })
 
+    it("custom data keeps every key, __proto__ included, in both modes", () => {
+      const custom = JSON.parse(`{"__proto__": "x", "constructor": 1, "plain": true}`)
+      const input = page([setPath(fullSession, ["custom_data"], custom)])
+      for (const roundTrip of throughBothModes) {
+        const data = roundTrip(input).items[0]?.custom_data
+        expect(data && Object.keys(data)).toEqual(["__proto__", "constructor", "plain"])
+        expect(data && Object.getPrototypeOf(data)).toBe(Object.prototype)
+      }
+    })
+
     it("tolerant accepts any parseable timestamp offset and normalises it to UTC", () => {
       const decoded = Schema.decodeUnknownSync(ChatSession.ChatSession)(
         setPath(fullSession, ["created_at"], "2024-03-02T12:00:00.123456+02:00")

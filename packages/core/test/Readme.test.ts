@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import * as Fake from "./examples/fake.js"
 import * as Models from "./examples/models.js"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
@@ -33,5 +34,13 @@ describe("README", () => {
         channel: "telegram",
         strictFails: true
       })
+    }))
+
+  it.effect("the FakeOpenCx example runs", () =>
+    Effect.gen(function*() {
+      const result = yield* Fake.program
+      expect(result.items).toBe(10)
+      expect(result.failed).toBe(true)
+      expect(result.statuses).toEqual([200, 503])
     }))
 })

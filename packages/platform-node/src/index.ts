@@ -5,6 +5,13 @@
  */
 
 /**
+ * FakeOpenCx served over a real socket on 127.0.0.1.
+ *
+ * @since 0.1.0
+ */
+export * as NodeFakeOpenCx from "./NodeFakeOpenCx.js"
+
+/**
  * The Node.js HTTP client that the OpenCX layers run on.
  *
  * @since 0.1.0
