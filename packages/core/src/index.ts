@@ -25,3 +25,24 @@ export * as ListChatSessionsParams from "./ListChatSessionsParams.js"
  * @since 0.1.0
  */
 export * as FakeOpenCx from "./FakeOpenCx.js"
+
+/**
+ * The errors of the client, each a tagged error a user can catch by tag.
+ *
+ * @since 0.1.0
+ */
+export * as OpenCxError from "./OpenCxError.js"
+
+/**
+ * The service: one page, every page or every session, lazily, rate-limited, retried.
+ *
+ * @since 0.1.0
+ */
+export * as SessionsService from "./SessionsService.js"
+
+/**
+ * Ready mock layers of SessionsService for your own tests.
+ *
+ * @since 0.1.0
+ */
+export * as TestSessions from "./TestSessions.js"

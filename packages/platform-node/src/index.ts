@@ -17,3 +17,10 @@ export * as NodeFakeOpenCx from "./NodeFakeOpenCx.js"
  * @since 0.1.0
  */
 export * as NodeHttp from "./NodeHttp.js"
+
+/**
+ * SessionsService with Node's HTTP client provided.
+ *
+ * @since 0.1.0
+ */
+export * as NodeSessionsService from "./NodeSessionsService.js"

@@ -1,0 +1,301 @@
+/**
+ * The errors of the OpenCX client, each a `Schema.TaggedError` that a user
+ * can `catchTag`. Each says what happened in its `message` and carries what
+ * a user needs to act: the method and URL of the request (never a secret:
+ * the API key travels in a header that no error holds), the status, the
+ * server's `x-request-id`, and the server's ErrorDto fields or, when the body
+ * is not JSON (an HTML page from a CDN), its text.
+ *
+ * @example
+ * ```ts
+ * import { OpenCxError, SessionsService } from "@opencx-effect/core"
+ * import { Effect } from "effect"
+ *
+ * const firstPage = SessionsService.list().pipe(
+ *   Effect.catchTags({
+ *     Unauthorized: (e) => Effect.dieMessage(`check OPENCX_API_KEY: ${e.message}`),
+ *     RateLimited: (e) => Effect.logWarning(`rate limited, retry after ${e.retryAfter}`)
+ *   })
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+
+const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
+const request = {
+  /** the HTTP method */
+  method: Schema.String,
+  /** the URL requested, query included (no credentials) */
+  url: Schema.String
+}
+
+const response = {
+  ...request,
+  status: Schema.Number,
+  /** the server's `x-request-id`, when it sent one */
+  requestId: optional(Schema.String),
+  /** the ErrorDto's `message`, when the body was one */
+  serverMessage: optional(Schema.String),
+  /** the ErrorDto's `error`, when the body was one */
+  serverError: optional(Schema.String),
+  /** the body's text (cut at 2,000 characters) when it was not JSON */
+  body: optional(Schema.String),
+  /** the server's hint of when to retry (Retry-After, X-RateLimit-Reset), when it gave one */
+  retryAfter: optional(Schema.DurationFromMillis)
+}
+
+type ResponseFields = {
+  readonly method: string
+  readonly url: string
+  readonly status: number
+  readonly requestId?: string
+  readonly serverMessage?: string
+  readonly serverError?: string
+  readonly body?: string
+  readonly retryAfter?: Duration.Duration
+}
+
+const describe = (self: ResponseFields, what: string): string => {
+  const said = self.serverMessage !== undefined
+    ? `: ${self.serverMessage}`
+    : self.body !== undefined && self.body.length > 0
+    ? `: ${self.body.replace(/\s+/g, " ").slice(0, 200)}`
+    : ""
+  const id = self.requestId === undefined ? "" : ` (request id ${self.requestId})`
+  return `${self.method} ${self.url} failed with ${self.status} ${what}${said}${id}`
+}
+
+/**
+ * 401: the API key is missing or invalid.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>("@opencx-effect/core/Unauthorized")(
+  "Unauthorized",
+  response
+) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${describe(this, "Unauthorized")}. Check the API key (OPENCX_API_KEY).`
+  }
+}
+
+/**
+ * 403: the key is valid but may not read chat sessions (it needs the
+ * `chat-sessions:read` scope).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Forbidden extends Schema.TaggedError<Forbidden>("@opencx-effect/core/Forbidden")("Forbidden", response) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${describe(this, "Forbidden")}. The key may lack the chat-sessions:read scope.`
+  }
+}
+
+/**
+ * 429, once the retries are spent, or at once when the server asks for a
+ * longer wait than the client is configured to honour. `retryAfter` is the
+ * server's hint, when it gave one.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RateLimited extends Schema.TaggedError<RateLimited>("@opencx-effect/core/RateLimited")(
+  "RateLimited",
+  response
+) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    const hint = this.retryAfter === undefined ? "" : ` The server asked to retry after ${Duration.format(this.retryAfter)}.`
+    return `${describe(this, "Too Many Requests")}.${hint}`
+  }
+}
+
+/**
+ * 5xx: the server failed (retried first when transient: 500, 502, 503, 504).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ServerError extends Schema.TaggedError<ServerError>("@opencx-effect/core/ServerError")(
+  "ServerError",
+  response
+) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${describe(this, "(server error)")}.`
+  }
+}
+
+/**
+ * Any other status: 400, 404, 408 once retries are spent, 422, or a redirect
+ * (which is never followed, so that the key never goes elsewhere).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BadRequest extends Schema.TaggedError<BadRequest>("@opencx-effect/core/BadRequest")(
+  "BadRequest",
+  response
+) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${describe(this, "(request refused)")}.`
+  }
+}
+
+/**
+ * The request or its response did not get through: connection refused or
+ * reset, DNS, a body cut short.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Transport extends Schema.TaggedError<Transport>("@opencx-effect/core/Transport")("Transport", {
+  ...request,
+  /** what went wrong */
+  reason: Schema.String
+}) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.method} ${this.url} failed: ${this.reason}.`
+  }
+}
+
+/**
+ * An attempt took longer than the per-attempt timeout.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Timeout extends Schema.TaggedError<Timeout>("@opencx-effect/core/Timeout")("Timeout", {
+  ...request,
+  timeout: Schema.DurationFromMillis
+}) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.method} ${this.url} timed out after ${Duration.format(this.timeout)}.`
+  }
+}
+
+/**
+ * A page that does not decode: malformed JSON, an empty body, or a value
+ * that breaks the Schema. `cursor` is the cursor of the page's request (null
+ * for the first page), `itemIndex` the index of the faulty item in the page,
+ * and `path` where the fault is.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Decode extends Schema.TaggedError<Decode>("@opencx-effect/core/Decode")("Decode", {
+  ...request,
+  status: Schema.Number,
+  requestId: optional(Schema.String),
+  cursor: Schema.NullOr(Schema.String),
+  itemIndex: optional(Schema.Number),
+  /** where, e.g. `items[3].ticket_number`; empty for the whole body */
+  path: Schema.String,
+  /** what was wrong */
+  issue: Schema.String
+}) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    const page = this.cursor === null ? "the first page" : `the page of cursor ${this.cursor}`
+    const where = this.path === "" ? "" : ` at ${this.path}`
+    const item = this.itemIndex === undefined ? "" : ` (item ${this.itemIndex})`
+    return `${page} (${this.method} ${this.url}) does not decode${where}${item}: ${this.issue}`
+  }
+}
+
+/**
+ * The API returned, as `next`, a cursor already used in this walk: following
+ * it would never end.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CursorLoop extends Schema.TaggedError<CursorLoop>("@opencx-effect/core/CursorLoop")("CursorLoop", {
+  ...request,
+  cursor: Schema.String,
+  /** the index (from 0) of the page whose `next` repeats */
+  pageIndex: Schema.Number
+}) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `page ${this.pageIndex} (${this.method} ${this.url}) returned as next a cursor already used in this walk: ${this.cursor}`
+  }
+}
+
+/**
+ * The query given to the client is invalid; no request was sent. `field`
+ * names the parameter.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidParams extends Schema.TaggedError<InvalidParams>("@opencx-effect/core/InvalidParams")(
+  "InvalidParams",
+  {
+    field: Schema.String,
+    issue: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  override get message(): string {
+    return this.field === "" ? `Invalid query: ${this.issue}` : `Invalid query parameter "${this.field}": ${this.issue}`
+  }
+}
+
+/**
+ * Every error of the client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OpenCxError =
+  | Unauthorized
+  | Forbidden
+  | RateLimited
+  | ServerError
+  | BadRequest
+  | Transport
+  | Timeout
+  | Decode
+  | CursorLoop
+  | InvalidParams
+
+/**
+ * Every error of the client, as a Schema (to log or persist them).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const OpenCxError = Schema.Union(
+  Unauthorized,
+  Forbidden,
+  RateLimited,
+  ServerError,
+  BadRequest,
+  Transport,
+  Timeout,
+  Decode,
+  CursorLoop,
+  InvalidParams
+)
+
+const tags: ReadonlySet<string> = new Set(OpenCxError.members.map((member) => member._tag))
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isOpenCxError = (u: unknown): u is OpenCxError =>
+  Predicate.hasProperty(u, "_tag") && typeof u._tag === "string" && tags.has(u._tag) && u instanceof Error
