@@ -43,10 +43,12 @@ for (const { dir, pkg } of packages) {
   for (const [name, range] of Object.entries(pkg.peerDependencies ?? {})) {
     if (!name.startsWith("@opencx-effect/")) dependencies[name] = rootPkg.devDependencies[name] ?? range
   }
+  // every module but the barrel and the executables (importing those would run them)
+  const bins = Object.values(pkg.bin ?? {}).map((b) => path.basename(b, ".js"))
   const publicModules = fs.readdirSync(path.join(dir, "src"))
-    .filter((f) => f.endsWith(".ts") && f !== "index.ts")
+    .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !bins.includes(f.slice(0, -3)))
     .map((f) => f.slice(0, -3))
-  modules.push({ name: pkg.name, publicModules })
+  modules.push({ name: pkg.name, publicModules, bins: Object.keys(pkg.bin ?? {}) })
   console.log(`packed ${pkg.name}: ${files.length} files`)
 }
 
@@ -113,5 +115,14 @@ try {
   throw new Error("the TypeScript consumer does not type-check against the packed .d.ts")
 }
 console.log("types ok")
+
+// 3. Executables run from the installed package.
+for (const { bins } of modules) {
+  for (const name of bins) {
+    const out = run(path.join(consumer, "node_modules", ".bin", name), ["--version"], consumer)
+    if (out.trim() === "") throw new Error(`${name} --version printed nothing`)
+    console.log(`${name} --version: ${out.trim()}`)
+  }
+}
 fs.rmSync(work, { recursive: true, force: true })
 console.log("pack check passed")

@@ -45,6 +45,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
@@ -232,6 +233,11 @@ const checkBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Either.Eithe
 const truncate = (text: string) => (text.length > 2000 ? `${text.slice(0, 2000)}…` : text)
 
 const describeCause = (cause: unknown): string => {
+  // an HttpClientError's message repeats the request; its cause says what happened
+  if (Predicate.hasProperty(cause, "_tag") && (cause._tag === "RequestError" || cause._tag === "ResponseError")) {
+    const inner = Predicate.hasProperty(cause, "cause") ? cause.cause : undefined
+    if (inner !== undefined) return describeCause(inner)
+  }
   if (cause instanceof Error) {
     const inner = "cause" in cause && cause.cause instanceof Error ? `: ${cause.cause.message}` : ""
     return `${cause.message}${inner}`

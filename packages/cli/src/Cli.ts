@@ -1,0 +1,264 @@
+/**
+ * The `opencx` command line, built with `@effect/cli`:
+ *
+ * - `opencx sessions export`: every matching session to a file or stdout
+ *   (ndjson, csv or json), streamed in constant memory, resumable with
+ *   `--checkpoint`, incremental with `--since-last`;
+ * - `opencx sessions stats`: counts by status, channel, sentiment,
+ *   ai_closure_type and day;
+ * - `opencx fake-server`: FakeOpenCx on 127.0.0.1.
+ *
+ * With no API key (`OPENCX_API_KEY` or `--api-key-file`), the sessions
+ * commands run against an embedded FakeOpenCx and say so on stderr.
+ *
+ * @since 0.1.0
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import type * as CliApp from "@effect/cli/CliApp"
+import * as ValidationError from "@effect/cli/ValidationError"
+import { ChatSession, type ListChatSessionsParams, OpenCxError } from "@opencx-effect/core"
+import { NodeFakeOpenCx } from "@opencx-effect/platform-node"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Connection from "./internal/connection.js"
+import { UsageError } from "./internal/errors.js"
+import * as Export from "./internal/export.js"
+import { formats } from "./internal/formats.js"
+import { writeStderr } from "./internal/progress.js"
+import * as Stats from "./internal/stats.js"
+
+// ---------------------------------------------------------------------------
+// Options shared by the sessions commands
+// ---------------------------------------------------------------------------
+
+const filterOptions = {
+  status: Options.choice("status", ChatSession.SessionStatusStrict.literals).pipe(
+    Options.withDescription("only sessions with this status"),
+    Options.optional
+  ),
+  channel: Options.choice("channel", ChatSession.SessionChannelStrict.literals).pipe(
+    Options.withDescription("only sessions on this channel (the API's channel_type)"),
+    Options.optional
+  ),
+  handedOff: Options.boolean("handed-off").pipe(
+    Options.withDescription("only sessions handed off to a human (a handoff, or closed by a hand-off)")
+  ),
+  notHandedOff: Options.boolean("no-handed-off").pipe(
+    Options.withDescription("only sessions that were not handed off")
+  ),
+  createdAfter: Options.text("created-after").pipe(
+    Options.withDescription("only sessions created after this ISO 8601 date or date-time"),
+    Options.optional
+  ),
+  createdBefore: Options.text("created-before").pipe(
+    Options.withDescription("only sessions created before this ISO 8601 date or date-time"),
+    Options.optional
+  ),
+  updatedAfter: Options.text("updated-after").pipe(
+    Options.withDescription("only sessions updated after this ISO 8601 date or date-time"),
+    Options.optional
+  ),
+  updatedBefore: Options.text("updated-before").pipe(
+    Options.withDescription("only sessions updated before this ISO 8601 date or date-time"),
+    Options.optional
+  )
+}
+
+const connectionOptions = {
+  apiKeyFile: Options.file("api-key-file").pipe(
+    Options.withDescription("read the API key from this file (instead of OPENCX_API_KEY)"),
+    Options.optional
+  ),
+  baseUrl: Options.text("base-url").pipe(
+    Options.withDescription("the API's base URL (instead of OPENCX_BASE_URL; default https://api.open.cx)"),
+    Options.optional
+  ),
+  rateLimit: Options.integer("rate-limit").pipe(
+    Options.withDescription("client-side limit in requests per minute (default 100; 0: off)"),
+    Options.optional
+  ),
+  quiet: Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("no progress, no summary"))
+}
+
+interface FilterValues {
+  readonly status: Option.Option<ChatSession.KnownSessionStatus>
+  readonly channel: Option.Option<ChatSession.KnownSessionChannel>
+  readonly handedOff: boolean
+  readonly notHandedOff: boolean
+  readonly createdAfter: Option.Option<string>
+  readonly createdBefore: Option.Option<string>
+  readonly updatedAfter: Option.Option<string>
+  readonly updatedBefore: Option.Option<string>
+}
+
+const toParams = (values: FilterValues): Effect.Effect<ListChatSessionsParams.Input, UsageError> => {
+  if (values.handedOff && values.notHandedOff) {
+    return Effect.fail(new UsageError({ message: "--handed-off and --no-handed-off exclude each other" }))
+  }
+  const params: { -readonly [K in keyof ListChatSessionsParams.Input]: ListChatSessionsParams.Input[K] } = {}
+  if (Option.isSome(values.status)) params.status = values.status.value
+  if (Option.isSome(values.channel)) params.channel_type = values.channel.value
+  if (values.handedOff || values.notHandedOff) params.handed_off = values.handedOff
+  if (Option.isSome(values.createdAfter)) params.created_after = values.createdAfter.value
+  if (Option.isSome(values.createdBefore)) params.created_before = values.createdBefore.value
+  if (Option.isSome(values.updatedAfter)) params.updated_after = values.updatedAfter.value
+  if (Option.isSome(values.updatedBefore)) params.updated_before = values.updatedBefore.value
+  return Effect.succeed(params)
+}
+
+/** runs `effect` with the SessionsService the flags and the environment call for */
+const withSessions = <A, E, R>(
+  flags: Connection.ConnectionFlags,
+  effect: Effect.Effect<A, E, R>
+) =>
+  Effect.gen(function*() {
+    const connection = yield* Connection.resolve(flags)
+    if (Option.isSome(connection.notice)) yield* writeStderr(`${connection.notice.value}\n`)
+    return yield* Effect.provide(effect, connection.layer)
+  })
+
+// ---------------------------------------------------------------------------
+// Commands
+// ---------------------------------------------------------------------------
+
+const exportCommand = Command.make(
+  "export",
+  {
+    ...filterOptions,
+    ...connectionOptions,
+    format: Options.choice("format", formats).pipe(
+      Options.withDefault("ndjson" as const),
+      Options.withDescription("ndjson (one session per line), csv (flattened columns) or json (one array)")
+    ),
+    output: Options.text("output").pipe(
+      Options.withAlias("o"),
+      Options.withDescription("write to this file (default: stdout)"),
+      Options.optional
+    ),
+    limit: Options.integer("limit").pipe(Options.withDescription("stop after this many sessions"), Options.optional),
+    checkpoint: Options.text("checkpoint").pipe(
+      Options.withDescription(
+        "save progress here after each page; run the same command again to resume after a crash (needs --output)"
+      ),
+      Options.optional
+    ),
+    sinceLast: Options.text("since-last").pipe(
+      Options.withDescription("incremental: export only the sessions updated since the run that last used this state file"),
+      Options.optional
+    )
+  },
+  (flags) =>
+    Effect.flatMap(toParams(flags), (filters) =>
+      withSessions(
+        flags,
+        Export.run({
+          filters,
+          format: flags.format,
+          output: flags.output,
+          limit: flags.limit,
+          checkpoint: flags.checkpoint,
+          sinceLast: flags.sinceLast,
+          quiet: flags.quiet
+        })
+      ))
+).pipe(Command.withDescription("Export chat sessions, as they come, to a file or stdout"))
+
+const statsCommand = Command.make(
+  "stats",
+  {
+    ...filterOptions,
+    ...connectionOptions,
+    json: Options.boolean("json").pipe(Options.withDescription("print the counts as JSON"))
+  },
+  (flags) =>
+    toParams(flags).pipe(
+      Effect.flatMap(Export.filtersQuery),
+      Effect.flatMap((query) => withSessions(flags, Stats.run({ params: query, json: flags.json, quiet: flags.quiet })))
+    )
+).pipe(Command.withDescription("Count sessions by status, channel, sentiment, ai_closure_type and day"))
+
+const sessionsCommand = Command.make("sessions").pipe(
+  Command.withDescription("Chat sessions: export them, or count them"),
+  Command.withSubcommands([exportCommand, statsCommand])
+)
+
+const fakeServerCommand = Command.make(
+  "fake-server",
+  {
+    port: Options.integer("port").pipe(Options.withDefault(0), Options.withDescription("port (default: a free one)")),
+    count: Options.integer("count").pipe(Options.withDefault(10_000), Options.withDescription("sessions to generate")),
+    seed: Options.integer("seed").pipe(Options.withDefault(1), Options.withDescription("seed of the generated data")),
+    pageSize: Options.integer("page-size").pipe(Options.withDefault(25), Options.withDescription("sessions per page")),
+    rateLimit: Options.integer("rate-limit").pipe(
+      Options.withDescription("answer 429 past this many requests per minute per token"),
+      Options.optional
+    ),
+    latency: Options.integer("latency").pipe(
+      Options.withDescription("milliseconds added to every response"),
+      Options.optional
+    )
+  },
+  (flags) =>
+    Effect.gen(function*() {
+      if (flags.count < 0 || flags.pageSize < 1 || flags.port < 0 || flags.port > 65535) {
+        return yield* new UsageError({ message: "--count must be ≥ 0, --page-size ≥ 1 and --port within 0..65535" })
+      }
+      const served = yield* NodeFakeOpenCx.NodeFakeOpenCx
+      const key = Redacted.value(served.fake.apiKey)
+      yield* Effect.sync(() =>
+        void process.stdout.write(
+          `FakeOpenCx listening on ${served.url} (${flags.count} sessions, seed ${flags.seed}, ${flags.pageSize} a page)\n` +
+            `OPENCX_BASE_URL=${served.url}\nOPENCX_API_KEY=${key}\n`
+        )
+      )
+      return yield* Effect.never
+    }).pipe(
+      Effect.provide(
+        NodeFakeOpenCx.layer({
+          generate: { count: flags.count, seed: flags.seed },
+          pageSize: flags.pageSize,
+          port: flags.port,
+          ...(Option.isSome(flags.rateLimit) ? { rateLimit: { limit: flags.rateLimit.value, window: "1 minute" } } : {}),
+          ...(Option.isSome(flags.latency) ? { latency: flags.latency.value } : {})
+        })
+      ),
+      Effect.mapError((e) => e._tag === "UsageError" ? e : new UsageError({ message: `The fake server did not start: ${e.message}` }))
+    )
+).pipe(Command.withDescription("Serve FakeOpenCx on 127.0.0.1, for tests and demos"))
+
+/**
+ * The `opencx` command.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const command = Command.make("opencx").pipe(
+  Command.withDescription("Export and summarise OpenCX chat sessions"),
+  Command.withSubcommands([sessionsCommand, fakeServerCommand])
+)
+
+const version = "0.1.0"
+
+/**
+ * Runs the command on `argv` (as `process.argv`) and resolves to the exit
+ * code: 0 on success, 1 when the API fails, 2 on bad input. Messages go to
+ * stderr; the API key never appears in them.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
+  Command.run(command, { name: "opencx", version })(argv).pipe(
+    Effect.as(0),
+    Effect.catchAll((error) => {
+      if (ValidationError.isValidationError(error)) return Effect.succeed(2) // @effect/cli printed it
+      if (error instanceof UsageError) return Effect.as(writeStderr(`opencx: ${error.message}\n`), 2)
+      if (OpenCxError.isOpenCxError(error)) {
+        return Effect.as(writeStderr(`opencx: ${error.message}\n`), error._tag === "InvalidParams" ? 2 : 1)
+      }
+      return Effect.as(writeStderr(`opencx: ${String(error)}\n`), 1)
+    }),
+    Effect.catchAllDefect((defect) => Effect.as(writeStderr(`opencx: unexpected failure: ${String(defect)}\n`), 1))
+  )

@@ -1,0 +1,53 @@
+/**
+ * Spawns the built `opencx` (packages/cli/dist/bin.js): the tests exercise
+ * the command exactly as a user runs it.
+ */
+import { Effect } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../dist/bin.js")
+
+export interface Result {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** an environment without the developer's own OpenCX settings */
+const cleanEnv = () => {
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !key.startsWith("OPENCX_")) env[key] = value
+  }
+  return env
+}
+
+export interface Running {
+  readonly child: ChildProcess
+  readonly result: Effect.Effect<Result>
+}
+
+export const start = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}, cwd?: string) =>
+  Effect.sync((): Running => {
+    if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`)
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...cleanEnv(), ...env },
+      cwd: cwd ?? process.cwd(),
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+    const done = new Promise<Result>((resolve) => {
+      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
+    })
+    return { child, result: Effect.promise(() => done) }
+  })
+
+export const run = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}, cwd?: string) =>
+  Effect.flatMap(start(args, env, cwd), (running) => running.result)
