@@ -47,11 +47,10 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { type ChatSession, ErrorDto, ListChatSessionsOutput } from "./ChatSession.js"
+import { type ChatSession, decodeListChatSessionsOutput, ErrorDto, type ListChatSessionsOutput } from "./ChatSession.js"
 import * as Limiter from "./internal/limiter.js"
 import * as RetryAfter from "./internal/retryAfter.js"
 import * as RetryPolicy from "./internal/retryPolicy.js"
@@ -249,7 +248,6 @@ const describeCause = (cause: unknown): string => {
 const formatPath = (path: ReadonlyArray<PropertyKey>) =>
   path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("")
 
-const decodePage = Schema.decodeUnknownEither(ListChatSessionsOutput)
 const decodeErrorDto = Schema.decodeUnknownOption(ErrorDto)
 
 const toInvalidParams = (error: ParseResult.ParseError): InvalidParams => {
@@ -307,49 +305,66 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
     )
     const client = options.transformClient === undefined ? base : options.transformClient(base)
 
-    /** interprets one response; a 429 with a hint pauses every caller of the layer */
+    const commonOf = (
+      response: HttpClientResponse.HttpClientResponse,
+      where: { readonly method: string; readonly url: string }
+    ) => {
+      const requestId = response.headers["x-request-id"]
+      return {
+        method: where.method,
+        url: where.url,
+        status: response.status,
+        ...(requestId === undefined ? {} : { requestId })
+      }
+    }
+
+    /** interprets one response: a page (the hot path, no Effect machinery), or an error */
     const interpret = (
       response: HttpClientResponse.HttpClientResponse,
       text: string,
       where: { readonly method: string; readonly url: string; readonly cursor: string | null }
-    ): Effect.Effect<ListChatSessionsOutput, OpenCxError> =>
+    ): Effect.Effect<ListChatSessionsOutput, OpenCxError> => {
+      if (response.status < 200 || response.status >= 300) return interpretError(response, text, where)
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch (error) {
+        return Effect.fail(
+          new Decode({
+            ...commonOf(response, where),
+            cursor: where.cursor,
+            path: "",
+            issue: text.trim() === ""
+              ? "the response body is empty"
+              : `the body is not valid JSON (${describeCause(error)}): ${truncate(text).slice(0, 200)}`
+          })
+        )
+      }
+      const page = decodeListChatSessionsOutput(json)
+      if (Either.isRight(page)) return Effect.succeed(page.right)
+      const issue = ParseResult.ArrayFormatter.formatErrorSync(page.left)[0]
+      const path = issue?.path ?? []
+      const itemIndex = path[0] === "items" && typeof path[1] === "number" ? path[1] : undefined
+      return Effect.fail(
+        new Decode({
+          ...commonOf(response, where),
+          cursor: where.cursor,
+          path: formatPath(path),
+          issue: issue?.message ?? page.left.message,
+          ...(itemIndex === undefined ? {} : { itemIndex })
+        })
+      )
+    }
+
+    /** a response that is not a 2xx: an ErrorDto, or the raw text of whatever came */
+    const interpretError = (
+      response: HttpClientResponse.HttpClientResponse,
+      text: string,
+      where: { readonly method: string; readonly url: string }
+    ): Effect.Effect<never, OpenCxError> =>
       Effect.gen(function*() {
         const status = response.status
-        const requestId = response.headers["x-request-id"]
-        const common = {
-          method: where.method,
-          url: where.url,
-          status,
-          ...(requestId === undefined ? {} : { requestId })
-        }
-        if (status >= 200 && status < 300) {
-          if (text.trim() === "") {
-            return yield* new Decode({ ...common, cursor: where.cursor, path: "", issue: "the response body is empty" })
-          }
-          let json: unknown
-          try {
-            json = JSON.parse(text)
-          } catch (error) {
-            return yield* new Decode({
-              ...common,
-              cursor: where.cursor,
-              path: "",
-              issue: `the body is not valid JSON (${describeCause(error)}): ${truncate(text).slice(0, 200)}`
-            })
-          }
-          const page = decodePage(json)
-          if (Either.isRight(page)) return page.right
-          const issue = ParseResult.ArrayFormatter.formatErrorSync(page.left)[0]
-          const path = issue?.path ?? []
-          const itemIndex = path[0] === "items" && typeof path[1] === "number" ? path[1] : undefined
-          return yield* new Decode({
-            ...common,
-            cursor: where.cursor,
-            path: formatPath(path),
-            issue: issue?.message ?? page.left.message,
-            ...(itemIndex === undefined ? {} : { itemIndex })
-          })
-        }
+        const common = commonOf(response, where)
         // an error: an ErrorDto, or the raw text of whatever came
         let details: { serverMessage?: string; serverError?: string; body?: string } = {}
         let parsed: unknown = undefined
@@ -372,7 +387,6 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
         const fields = { ...common, ...details, ...(Option.isSome(hint) ? { retryAfter: hint.value } : {}) }
         if (status === 429) {
           yield* Metric.increment(metrics.rateLimited)
-          if (Option.isSome(hint)) yield* limiter.pauseUntil(now + Duration.toMillis(hint.value))
           return yield* new RateLimited(fields)
         }
         if (status === 401) return yield* new Unauthorized(fields)
@@ -405,55 +419,73 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
           cursor
         }
         const request = HttpClientRequest.get("/chat/sessions", { urlParams })
-        const attempts = yield* Ref.make(0)
+        const send = Effect.gen(function*() {
+          yield* Metric.increment(metrics.requests)
+          const response = yield* client.execute(request).pipe(
+            Effect.mapError((error) => new Transport({ method: where.method, url: where.url, reason: describeCause(error) }))
+          )
+          const text = yield* response.text.pipe(
+            Effect.mapError((error) =>
+              new Transport({
+                method: where.method,
+                url: where.url,
+                reason: `the response body was cut short (${describeCause(error)})`
+              })
+            )
+          )
+          // a 429's hint pauses every caller, before this request's slot is given back
+          if (response.status === 429) {
+            const now = yield* Clock.currentTimeMillis
+            const hint = RetryAfter.parse(response.headers, now)
+            if (Option.isSome(hint)) yield* limiter.pauseUntil(now + Duration.toMillis(hint.value))
+          }
+          return { response, text }
+        }).pipe(
+          Effect.timeoutFail({
+            duration: timeout,
+            onTimeout: () => new Timeout({ method: where.method, url: where.url, timeout })
+          })
+        )
+        // the limiter counts the request from its start until its response is in
         const attempt = Effect.gen(function*() {
           const before = yield* Clock.currentTimeMillis
-          yield* limiter.take
-          const after = yield* Clock.currentTimeMillis
-          if (after > before) yield* Metric.incrementBy(metrics.rateLimitWaitMillis, after - before)
-          yield* Ref.update(attempts, (n) => n + 1)
-          yield* Metric.increment(metrics.requests)
-          return yield* Effect.gen(function*() {
-            const response = yield* client.execute(request).pipe(
-              Effect.mapError((error) => new Transport({ method: where.method, url: where.url, reason: describeCause(error) }))
+          const { response, text } = yield* limiter.withPermit(
+            Effect.zipRight(
+              Effect.flatMap(Clock.currentTimeMillis, (after) =>
+                after > before ? Metric.incrementBy(metrics.rateLimitWaitMillis, after - before) : Effect.void),
+              send
             )
-            const text = yield* response.text.pipe(
-              Effect.mapError((error) =>
-                new Transport({
-                  method: where.method,
-                  url: where.url,
-                  reason: `the response body was cut short (${describeCause(error)})`
-                })
-              )
-            )
-            return yield* interpret(response, text, where)
-          }).pipe(
-            Effect.timeoutFail({
-              duration: timeout,
-              onTimeout: () => new Timeout({ method: where.method, url: where.url, timeout })
-            })
           )
+          return yield* interpret(response, text, where)
         })
-        const page = yield* attempt.pipe(
-          Effect.tapError((error) =>
-            RetryPolicy.isRetryable(error)
-              ? Effect.logDebug(`OpenCX page ${pageIndex} failed: ${error.message}`)
-              : Effect.void
-          ),
-          Effect.retry(
-            policy.pipe(Schedule.tapOutput(() => Metric.increment(metrics.retries)))
-          )
-        )
+        // the retry machinery is set up only when an attempt fails: most pages need one attempt
+        let attempts = 1
+        const page = yield* Effect.catchAll(attempt, (first) =>
+          Effect.gen(function*() {
+            const driver = yield* Schedule.driver(policy)
+            let error = first
+            while (true) {
+              if (RetryPolicy.isRetryable(error)) yield* Effect.logDebug(`OpenCX page ${pageIndex} failed: ${error.message}`)
+              const more = yield* Effect.option(driver.next(error))
+              if (Option.isNone(more)) return yield* Effect.fail(error)
+              yield* Metric.increment(metrics.retries)
+              attempts++
+              const result = yield* Effect.either(attempt)
+              if (Either.isRight(result)) return result.right
+              error = result.left
+            }
+          }))
         yield* Effect.annotateCurrentSpan({
           "opencx.page.items": page.items.length,
-          "opencx.page.attempts": yield* Ref.get(attempts),
+          "opencx.page.attempts": attempts,
           "opencx.page.has_next": page.next !== null && page.next !== ""
         })
         return page
       }).pipe(
         Effect.withSpan("SessionsService.page", {
           attributes: { "opencx.page.index": pageIndex, "opencx.page.cursor_sent": cursor !== null },
-          kind: "client"
+          kind: "client",
+          captureStackTrace: false
         })
       )
 

@@ -222,7 +222,8 @@ export const run = (options: ExportOptions) =>
     const start = yield* Ref.get(position)
     if (!start.done) {
       const params = { ...query, ...(start.cursor === null ? {} : { cursor: start.cursor }) }
-      yield* service.pages(params).pipe(
+      // one page fetched ahead while this one is written (not with --limit, which may need no more pages)
+      yield* service.pages(params, { prefetch: limit === null ? 1 : 0 }).pipe(
         Stream.mapEffect(writePage),
         Stream.takeUntil((after) => after.done),
         Stream.runDrain

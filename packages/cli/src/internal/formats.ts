@@ -5,15 +5,26 @@
  *
  * @internal
  */
-import { ChatSession } from "@opencx-effect/core"
-import * as Schema from "effect/Schema"
+import type { ChatSession } from "@opencx-effect/core"
+import * as DateTime from "effect/DateTime"
 import * as Csv from "../Csv.js"
 
 export type Format = "ndjson" | "csv" | "json"
 
 export const formats: ReadonlyArray<Format> = ["ndjson", "csv", "json"]
 
-const encode = Schema.encodeSync(ChatSession.ChatSession)
+/**
+ * A session in its JSON form. The sessions come from the tolerant decoder,
+ * so only the timestamps need encoding; every other field is already what
+ * JSON holds (and keeps its place, so a session is written in the API's key
+ * order, unknown fields included). The same as `Schema.encodeSync` of the
+ * tolerant `ChatSession` on a decoded session, without validating it again.
+ */
+const encode = (session: ChatSession.ChatSession): ChatSession.ChatSessionEncoded => ({
+  ...session,
+  created_at: DateTime.formatIso(session.created_at),
+  updated_at: DateTime.formatIso(session.updated_at)
+})
 
 export interface Renderer {
   readonly header: string

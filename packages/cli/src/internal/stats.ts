@@ -69,7 +69,7 @@ export const run = (options: {
   Effect.gen(function*() {
     const service = yield* SessionsService.SessionsService
     const progress = yield* Progress.make({ quiet: options.quiet, verb: "counting" })
-    const stats = yield* service.pages(options.params).pipe(
+    const stats = yield* service.pages(options.params, { prefetch: 1 }).pipe(
       Stream.runFoldEffect(empty(), (acc, page) =>
         Effect.as(progress.add(1, page.items.length), page.items.reduce(add, acc)))
     )

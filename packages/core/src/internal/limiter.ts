@@ -1,43 +1,53 @@
 /**
- * The client-side rate limiter of a SessionsService layer: a sliding log.
+ * The client-side rate limiter of a SessionsService layer: a sliding log of
+ * when requests *ended*.
  *
- * A request may start when fewer than `limit` requests started in the last
- * `window`; otherwise it waits until the oldest leaves the window. So in any
- * window of that length no more than `limit` start, whatever the concurrency
+ * A request may start when fewer than `limit` requests are in flight or
+ * ended in the last `interval`; otherwise it waits until one of them ends,
+ * or leaves the window. Counting from the end of a request rather than its
+ * start makes the guarantee hold at the server, whatever the network does:
+ * a request reaches the server no later than its response comes back, so
+ * the server never sees more than `limit` requests in any window of the
+ * interval, even when a connection takes a while to open. In particular no
+ * more than `limit` start in any such window, whatever the concurrency
  * (effect's token bucket starts full and lets about twice the limit through
- * in the first interval), and a steady walk runs at the limit itself.
- * Callers are served first come, first served.
- *
- * The window is the interval plus a margin (2% by default) that absorbs the
- * network's jitter: a request that starts one window after another may
- * arrive a little earlier than that at the server.
+ * in the first interval). A steady walk runs at `limit` per (interval + one
+ * round trip).
  *
  * A 429 with a hint pauses every caller until the hint has passed.
  *
  * @internal
  */
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 
 export interface Limiter {
-  /** waits for a slot (and for any pause), then counts a start */
-  readonly take: Effect.Effect<void>
+  /**
+   * Runs `effect` as one request: waits for a slot (and for any pause), and
+   * counts the request until it ends (success, failure or interruption).
+   */
+  readonly withPermit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** no caller starts a request before this time (epoch millis) */
   readonly pauseUntil: (millis: number) => Effect.Effect<void>
 }
 
+interface State {
+  /** requests in flight */
+  readonly inFlight: number
+  /** end times of the requests that ended in the window, ascending */
+  readonly ended: ReadonlyArray<number>
+  /** completed when a request ends, then replaced */
+  readonly changed: Deferred.Deferred<void>
+}
+
 export const make = (
-  options: { readonly limit: number; readonly interval: Duration.DurationInput; readonly margin?: number } | false
+  options: { readonly limit: number; readonly interval: Duration.DurationInput } | false
 ): Effect.Effect<Limiter> =>
   Effect.gen(function*() {
     const pausedUntil = yield* Ref.make(0)
-    const starts = yield* Ref.make<ReadonlyArray<number>>([])
-    const semaphore = yield* Effect.makeSemaphore(1)
-    const limit = options === false ? Infinity : Math.max(1, Math.floor(options.limit))
-    const window = options === false ? 0 : Math.ceil(Duration.toMillis(options.interval) * (1 + (options.margin ?? 0.02)))
-
     const waitForPause: Effect.Effect<void> = Effect.gen(function*() {
       while (true) {
         const now = yield* Clock.currentTimeMillis
@@ -46,27 +56,60 @@ export const make = (
         yield* Effect.sleep(until - now)
       }
     })
-
-    const take: Effect.Effect<void> = options === false ? waitForPause : semaphore.withPermits(1)(
-      Effect.gen(function*() {
-        while (true) {
-          yield* waitForPause
-          const now = yield* Clock.currentTimeMillis
-          const all = yield* Ref.get(starts)
-          let first = 0
-          while (first < all.length && all[first]! <= now - window) first++
-          const recent = first === 0 ? all : all.slice(first)
-          if (recent.length < limit) {
-            yield* Ref.set(starts, [...recent, now])
-            return
-          }
-          yield* Effect.sleep(recent[0]! + window - now)
-        }
-      })
-    )
-
-    return {
-      take,
-      pauseUntil: (millis) => Ref.update(pausedUntil, (current) => Math.max(current, millis))
+    const pauseUntil = (millis: number) => Ref.update(pausedUntil, (current) => Math.max(current, millis))
+    if (options === false) {
+      return { withPermit: (effect) => Effect.zipRight(waitForPause, effect), pauseUntil }
     }
+
+    const limit = Math.max(1, Math.floor(options.limit))
+    // one millisecond more than the interval: servers count whole milliseconds
+    const window = Math.ceil(Duration.toMillis(options.interval)) + 1
+    const state = yield* Ref.make<State>({ inFlight: 0, ended: [], changed: yield* Deferred.make<void>() })
+
+    type Decision =
+      | { readonly admitted: true }
+      | { readonly admitted: false; readonly wait: number; readonly changed: Deferred.Deferred<void> }
+
+    /** admits the request (counting it in flight) or says how long to wait, atomically */
+    const decide = (now: number) =>
+      Ref.modify(state, (current): readonly [Decision, State] => {
+        let first = 0
+        while (first < current.ended.length && current.ended[first]! <= now - window) first++
+        const ended = first === 0 ? current.ended : current.ended.slice(first)
+        if (current.inFlight + ended.length < limit) {
+          return [{ admitted: true }, { ...current, inFlight: current.inFlight + 1, ended }]
+        }
+        // the oldest end leaves the window, or a request in flight ends
+        const wait = ended.length > 0 ? ended[0]! + window - now : Infinity
+        return [{ admitted: false, wait, changed: current.changed }, { ...current, ended }]
+      })
+
+    const release: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.flatMap(Deferred.make<void>(), (fresh) =>
+        Effect.flatMap(
+          Ref.modify(state, (current) =>
+            [current.changed, {
+              inFlight: current.inFlight - 1,
+              ended: [...current.ended, now],
+              changed: fresh
+            }] as const),
+          (changed) => Deferred.succeed(changed, undefined)
+        )))
+
+    // Waiting is interruptible; taking a slot and arranging its release are not, so none leaks.
+    const withPermit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          while (true) {
+            yield* restore(waitForPause)
+            const decision = yield* Effect.flatMap(Clock.currentTimeMillis, decide)
+            if (decision.admitted) break
+            const wake = Deferred.await(decision.changed)
+            yield* restore(Number.isFinite(decision.wait) ? Effect.race(Effect.sleep(decision.wait), wake) : wake)
+          }
+          return yield* Effect.ensuring(restore(effect), release)
+        })
+      )
+
+    return { withPermit, pauseUntil }
   })

@@ -60,6 +60,8 @@ const fromParts = (m: RegExpExecArray): number | undefined => {
  * Parses an RFC 3339 date-time into epoch milliseconds, or `undefined`.
  */
 export const parseRfc3339 = (input: string): number | undefined => {
+  const fast = parseCanonical(input)
+  if (fast !== undefined) return fast
   const m = rfc3339Pattern.exec(input)
   return m === null ? undefined : fromParts(m)
 }
@@ -72,12 +74,52 @@ export const parseIso8601 = (input: string): number | undefined => {
   return m === null ? undefined : fromParts(m)
 }
 
+const digit = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - 48
+  return c >= 0 && c <= 9 ? c : -1
+}
+
+/**
+ * The common case without a regex: `YYYY-MM-DDTHH:MM:SSZ` or
+ * `YYYY-MM-DDTHH:MM:SS.sssZ` (what the API and `toISOString` write).
+ * Returns `undefined` for anything else, which the general parser handles.
+ */
+const parseCanonical = (s: string): number | undefined => {
+  const n = s.length
+  if ((n !== 20 && n !== 24) || s.charCodeAt(n - 1) !== 90 /* Z */) return undefined
+  if (
+    s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
+  ) return undefined
+  let millis = 0
+  if (n === 24) {
+    const a = digit(s, 20), b = digit(s, 21), c = digit(s, 22)
+    if (s.charCodeAt(19) !== 46 || a < 0 || b < 0 || c < 0) return undefined
+    millis = a * 100 + b * 10 + c
+  }
+  const y0 = digit(s, 0), y1 = digit(s, 1), y2 = digit(s, 2), y3 = digit(s, 3)
+  const mo0 = digit(s, 5), mo1 = digit(s, 6), d0 = digit(s, 8), d1 = digit(s, 9)
+  const h0 = digit(s, 11), h1 = digit(s, 12), mi0 = digit(s, 14), mi1 = digit(s, 15), s0 = digit(s, 17), s1 = digit(s, 18)
+  if ((y0 | y1 | y2 | y3 | mo0 | mo1 | d0 | d1 | h0 | h1 | mi0 | mi1 | s0 | s1) < 0) return undefined
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+  const month = mo0 * 10 + mo1
+  const day = d0 * 10 + d1
+  const hour = h0 * 10 + h1
+  const minute = mi0 * 10 + mi1
+  const second = s0 * 10 + s1
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined
+  if (hour > 23 || minute > 59 || second > 60) return undefined
+  return Date.UTC(year, month - 1, day, hour, minute, second, millis)
+}
+
 /**
  * Parses what a tolerant reader accepts: any ISO 8601 form (an impossible
  * date such as February 30th is refused, not rolled over), else whatever
  * `Date.parse` understands.
  */
 export const parseLenient = (input: string): number | undefined => {
+  const fast = parseCanonical(input)
+  if (fast !== undefined) return fast
   const m = iso8601Pattern.exec(input)
   if (m !== null) return fromParts(m)
   const slow = Date.parse(input)

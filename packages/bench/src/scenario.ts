@@ -1,0 +1,208 @@
+/**
+ * One benchmark scenario, run in a process of its own:
+ * `node scenario.js <name> <json params>` prints its result as JSON.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import { ChatSession, FakeOpenCx, SessionsService } from "@opencx-effect/core"
+import { NodeSessionsService } from "@opencx-effect/platform-node"
+import { Effect, Metric, Schema, Stream } from "effect"
+
+interface Target {
+  readonly url: string
+  readonly apiKey: string
+}
+
+const cpuMs = () => {
+  const usage = process.cpuUsage()
+  return (usage.user + usage.system) / 1000
+}
+
+const measure = async <A>(run: () => Promise<A>) => {
+  const cpu0 = cpuMs()
+  const t0 = performance.now()
+  const value = await run()
+  return { value, wallMs: performance.now() - t0, cpuMs: cpuMs() - cpu0 }
+}
+
+const decodeStrict = Schema.decodeUnknownSync(ChatSession.ListChatSessionsOutputStrict)
+
+/** (a) fetch + JSON.parse, no validation; (b) the same, validating each page with the strict Schema */
+const rawWalk = async (target: Target, validate: boolean, maxPages = Infinity) => {
+  let pages = 0
+  let cursor: string | null = null
+  let sessions = 0
+  let checksum = 0
+  do {
+    const query: string = cursor === null ? "" : `?cursor=${encodeURIComponent(cursor)}`
+    const response = await fetch(`${target.url}/chat/sessions${query}`, {
+      headers: { authorization: `Bearer ${target.apiKey}` }
+    })
+    if (response.status !== 200) throw new Error(`status ${response.status}`)
+    const page = JSON.parse(await response.text()) as { items: Array<{ ticket_number: number }>; next: string | null }
+    if (validate) decodeStrict(page)
+    sessions += page.items.length
+    for (const item of page.items) checksum += item.ticket_number
+    cursor = page.next
+  } while (cursor !== null && ++pages < maxPages)
+  return { sessions, checksum }
+}
+
+const serviceLayer = (target: Target, options: Partial<SessionsService.Options> = {}) =>
+  NodeSessionsService.layer({ apiKey: target.apiKey, baseUrl: target.url, rateLimit: false, ...options })
+
+/** (c) SessionsService.stream, lazy or with a page fetched ahead */
+const serviceWalk = (target: Target, prefetch: number, maxPages = Infinity) =>
+  Effect.runPromise(
+    SessionsService.stream(undefined, { prefetch }).pipe(
+      (stream) => (Number.isFinite(maxPages) ? Stream.take(stream, maxPages * 100) : stream),
+      Stream.runFold({ sessions: 0, checksum: 0 }, (acc, s) => ({
+        sessions: acc.sessions + 1,
+        checksum: acc.checksum + s.ticket_number
+      })),
+      Effect.provide(serviceLayer(target))
+    )
+  )
+
+const throughput = async (
+  params: Target & { readonly variant: "raw" | "raw-strict" | "service" | "service-prefetch" }
+) => {
+  const walk = (maxPages?: number) =>
+    params.variant === "service"
+      ? serviceWalk(params, 0, maxPages)
+      : params.variant === "service-prefetch"
+      ? serviceWalk(params, 1, maxPages)
+      : rawWalk(params, params.variant === "raw-strict", maxPages)
+  // warm-up (JIT, lazily loaded modules, the first connection): 20 pages, not measured
+  await walk(20)
+  const { cpuMs, value, wallMs } = await measure(() => walk())
+  return { ...value, wallMs, cpuMs }
+}
+
+/** decoding one 100-item page, in operations per second */
+const decode = async (params: { readonly millis: number }) => {
+  const fake = await Effect.runPromise(FakeOpenCx.make({ generate: { count: 100, seed: 1 } }))
+  const sessions = await Effect.runPromise(fake.sessions)
+  const text = JSON.stringify({
+    items: Schema.encodeSync(Schema.Array(ChatSession.ChatSessionStrict))(sessions),
+    next: "next-page-cursor"
+  })
+  const json: unknown = JSON.parse(text)
+  // what one would write first: the tolerant Schema with effect's DateTimeUtc for the timestamps
+  const naiveSession = Schema.Struct({
+    ...ChatSession.ChatSession.fields,
+    created_at: Schema.DateTimeUtc,
+    updated_at: Schema.DateTimeUtc
+  })
+  const naivePage = Schema.Struct({ items: Schema.Array(naiveSession), next: Schema.NullOr(Schema.String) })
+  const stringsSession = Schema.Struct({ ...ChatSession.ChatSession.fields, created_at: Schema.String, updated_at: Schema.String })
+  const stringsPage = Schema.Struct({ items: Schema.Array(stringsSession), next: Schema.NullOr(Schema.String) })
+  const variants: Record<string, () => unknown> = {
+    "JSON.parse (baseline)": () => JSON.parse(text),
+    "tolerant, fast path (what the service uses)": () => ChatSession.decodeListChatSessionsOutput(json),
+    "tolerant, Schema.decodeUnknown": (() => {
+      const f = Schema.decodeUnknownSync(ChatSession.ListChatSessionsOutput)
+      return () => f(json)
+    })(),
+    "strict, Schema.decodeUnknown": (() => {
+      const f = Schema.decodeUnknownSync(ChatSession.ListChatSessionsOutputStrict)
+      return () => f(json)
+    })(),
+    "tolerant, Schema with DateTimeUtc (naive)": (() => {
+      const f = Schema.decodeUnknownSync(naivePage)
+      return () => f(json)
+    })(),
+    "tolerant, Schema with timestamps left as strings": (() => {
+      const f = Schema.decodeUnknownSync(stringsPage)
+      return () => f(json)
+    })()
+  }
+  const out: Record<string, number> = {}
+  for (const [name, f] of Object.entries(variants)) {
+    for (let i = 0; i < 50; i++) f()
+    let n = 0
+    const t0 = performance.now()
+    while (performance.now() - t0 < params.millis) {
+      f()
+      n++
+    }
+    out[name] = n / ((performance.now() - t0) / 1000)
+  }
+  return { opsPerSecond: out, bytes: text.length }
+}
+
+/** pages per second with server latency and consumer work, with or without prefetch */
+const latency = async (params: Target & { readonly prefetch: number; readonly workMs: number }) => {
+  const { value, wallMs } = await measure(() =>
+    Effect.runPromise(
+      SessionsService.pages(undefined, { prefetch: params.prefetch }).pipe(
+        Stream.mapEffect(() => Effect.sleep(params.workMs)),
+        Stream.runCount,
+        Effect.provide(serviceLayer(params))
+      )
+    )
+  )
+  return { pages: value, wallMs }
+}
+
+/** a walk at the same limit as the server's: request start times, and the 429s received */
+const rateLimit = async (params: Target & { readonly limit: number; readonly windowMs: number }) => {
+  const starts: Array<number> = []
+  const t0 = performance.now()
+  const pages = await Effect.runPromise(
+    SessionsService.pages().pipe(
+      Stream.runCount,
+      Effect.provide(serviceLayer(params, {
+        rateLimit: { limit: params.limit, interval: params.windowMs },
+        transformClient: HttpClient.tapRequest(() => Effect.sync(() => void starts.push(performance.now() - t0)))
+      }))
+    )
+  )
+  const rateLimited = (await Effect.runPromise(Metric.value(SessionsService.metrics.rateLimited))).count
+  return { pages, starts, rateLimited }
+}
+
+/** memory while streaming (and discarding) or collecting every session */
+const memory = async (params: Target & { readonly total: number; readonly mode: "stream" | "collect" }) => {
+  const marks = [0.1, 0.5, 1].map((f) => Math.max(1, Math.round(f * params.total)))
+  const samples: Array<{ fraction: number; rssBytes: number; heapUsedBytes: number }> = []
+  let seen = 0
+  const mark = () => {
+    seen++
+    if (marks.includes(seen)) {
+      const m = process.memoryUsage()
+      samples.push({ fraction: seen / params.total, rssBytes: m.rss, heapUsedBytes: m.heapUsed })
+    }
+  }
+  const t0 = performance.now()
+  const stream = SessionsService.stream().pipe(Stream.tap(() => Effect.sync(mark)))
+  const kept = await Effect.runPromise(
+    (params.mode === "stream" ? Effect.as(Stream.runDrain(stream), 0) : Effect.map(Stream.runCollect(stream), (c) => c.length))
+      .pipe(Effect.provide(serviceLayer(params)))
+  )
+  return {
+    sessions: seen,
+    kept,
+    samples,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    wallMs: performance.now() - t0
+  }
+}
+
+const scenarios: Record<string, (params: never) => Promise<unknown>> = {
+  throughput,
+  decode,
+  latency,
+  rateLimit,
+  memory
+}
+
+const [name = "", json = "{}"] = process.argv.slice(2)
+const scenario = scenarios[name]
+if (scenario === undefined) {
+  process.stderr.write(`unknown scenario ${name}\n`)
+  process.exit(2)
+}
+const result = await scenario(JSON.parse(json) as never)
+process.stdout.write(JSON.stringify(result) + "\n")

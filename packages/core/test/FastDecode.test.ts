@@ -1,0 +1,128 @@
+/**
+ * `ChatSession.decodeListChatSessionsOutput` (the hand-written fast path)
+ * agrees with the tolerant Schema on every input: same acceptance, equal
+ * values.
+ */
+import { ChatSession } from "@opencx-effect/core"
+import { describe, expect, it } from "@effect/vitest"
+import { Arbitrary, DateTime, Either, FastCheck, Schema } from "effect"
+import { isDeepStrictEqual } from "node:util"
+import { fullPage } from "./fixtures/sessions.js"
+
+const schemaDecode = Schema.decodeUnknownEither(ChatSession.ListChatSessionsOutput)
+const encode = Schema.encodeSync(ChatSession.ListChatSessionsOutput)
+
+const agree = (input: unknown): boolean => {
+  const fast = ChatSession.decodeListChatSessionsOutput(input)
+  const slow = schemaDecode(input)
+  if (Either.isLeft(fast) || Either.isLeft(slow)) return Either.isLeft(fast) === Either.isLeft(slow)
+  return isDeepStrictEqual(encode(fast.right), encode(slow.right))
+}
+
+type Mutable = { [key: string]: unknown } | Array<unknown>
+
+/** every object or array in a JSON tree */
+const containers = (root: unknown): Array<Mutable> => {
+  const out: Array<Mutable> = []
+  const walk = (node: unknown) => {
+    if (typeof node !== "object" || node === null) return
+    out.push(node as Mutable)
+    for (const child of Object.values(node)) walk(child)
+  }
+  walk(root)
+  return out
+}
+
+const replacements: ReadonlyArray<unknown> = [null, 0, -1.5, "", "x", true, {}, [], "2024-02-30T00:00:00Z", "not a date"]
+
+/** applies a mutation chosen by numbers: drop, retype or add a key somewhere in the tree */
+const mutate = (json: unknown, picks: ReadonlyArray<readonly [number, number, number]>): unknown => {
+  const copy: unknown = JSON.parse(JSON.stringify(json))
+  for (const [where, what, how] of picks) {
+    const nodes = containers(copy)
+    const node = nodes[where % nodes.length]!
+    const keys = Object.keys(node)
+    if (how % 3 === 0 && keys.length > 0) {
+      const key = keys[what % keys.length]!
+      if (Array.isArray(node)) node.splice(Number(key), 1)
+      else delete node[key]
+    } else if (how % 3 === 1 && keys.length > 0) {
+      const key = keys[what % keys.length]!
+      const value = structuredClone(replacements[how % replacements.length])
+      if (Array.isArray(node)) node[Number(key)] = value
+      else node[key] = value
+    } else if (!Array.isArray(node)) {
+      node[`extra_${what}`] = structuredClone(replacements[what % replacements.length])
+    }
+  }
+  return copy
+}
+
+describe("ChatSession.decodeListChatSessionsOutput", () => {
+  it("agrees with the Schema on the fixtures", () => {
+    expect(agree(fullPage)).toBe(true)
+    expect(Either.isRight(ChatSession.decodeListChatSessionsOutput(fullPage))).toBe(true)
+    expect(agree({ items: [], next: null })).toBe(true)
+    for (const bad of [null, [], "x", { items: {} }, { items: [], next: 1 }, { next: null }]) {
+      expect(agree(bad)).toBe(true)
+      expect(Either.isLeft(ChatSession.decodeListChatSessionsOutput(bad))).toBe(true)
+    }
+  })
+
+  it("property: on arbitrary valid pages (through JSON), the same value", () => {
+    const encodeStrict = Schema.encodeSync(ChatSession.ListChatSessionsOutputStrict)
+    FastCheck.assert(
+      FastCheck.property(Arbitrary.make(ChatSession.ListChatSessionsOutputStrict), (page) => {
+        const json: unknown = JSON.parse(JSON.stringify(encodeStrict(page)))
+        return Either.isRight(ChatSession.decodeListChatSessionsOutput(json)) && agree(json)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
+  it("property: on mutated pages (keys dropped, retyped, added), the same verdict and value", () => {
+    const encodeStrict = Schema.encodeSync(ChatSession.ListChatSessionsOutputStrict)
+    const pick = FastCheck.tuple(FastCheck.nat(), FastCheck.nat(), FastCheck.nat())
+    FastCheck.assert(
+      FastCheck.property(
+        Arbitrary.make(ChatSession.ListChatSessionsOutputStrict),
+        FastCheck.array(pick, { minLength: 1, maxLength: 3 }),
+        (page, picks) => agree(mutate(JSON.parse(JSON.stringify(encodeStrict(page))), picks))
+      ),
+      { numRuns: 2000 }
+    )
+  })
+
+  it("property: timestamps in any form parse to the same instant on both paths", () => {
+    const forms = (d: Date) => {
+      const iso = d.toISOString()
+      return [iso, iso.replace(/\.\d{3}Z$/, "Z"), iso.replace("Z", "+00:00"), iso.slice(0, 10), iso.replace("T", " ")]
+    }
+    FastCheck.assert(
+      FastCheck.property(
+        FastCheck.date({ min: new Date("0100-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true }),
+        (date) =>
+          forms(date).every((form) => {
+            const page = { items: [validItem(form)], next: null }
+            const fast = ChatSession.decodeListChatSessionsOutput(page)
+            const slow = schemaDecode(page)
+            return Either.isRight(fast) && Either.isRight(slow) &&
+              DateTime.Equivalence(fast.right.items[0]!.created_at, slow.right.items[0]!.created_at)
+          })
+      ),
+      { numRuns: 500 }
+    )
+  })
+})
+
+const validItem = (timestamp: string) => ({
+  id: "x",
+  status: "open",
+  ai_closure_type: null,
+  sentiment: null,
+  channel: { type: "web" },
+  ticket_number: 1,
+  assist_mode: false,
+  created_at: timestamp,
+  updated_at: timestamp
+})
