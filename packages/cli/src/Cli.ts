@@ -16,6 +16,7 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import type * as CliApp from "@effect/cli/CliApp"
+import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import { ChatSession, type ListChatSessionsParams, OpenCxError } from "@opencx-effect/core"
 import { NodeFakeOpenCx } from "@opencx-effect/platform-node"
@@ -33,13 +34,38 @@ import * as Stats from "./internal/stats.js"
 // Options shared by the sessions commands
 // ---------------------------------------------------------------------------
 
+/** a bad value is refused with a message that names the flag */
+const invalid = (name: string, expected: string, value: string) =>
+  ValidationError.invalidValue(HelpDoc.p(`Invalid --${name}: expected ${expected}, got ${JSON.stringify(value)}`))
+
+/** one of `values`; the help lists them */
+const choice = <const A extends string>(name: string, values: ReadonlyArray<A>) =>
+  Options.text(name).pipe(
+    Options.mapEffect((value) => {
+      const found = values.find((v) => v === value)
+      return found === undefined ? Effect.fail(invalid(name, `one of ${values.join(", ")}`, value)) : Effect.succeed(found)
+    })
+  )
+
+/** an integer of at least `min` */
+const integer = (name: string, min: number) =>
+  Options.text(name).pipe(
+    Options.mapEffect((value) =>
+      /^-?\d+$/.test(value.trim()) && Number(value) >= min
+        ? Effect.succeed(Number(value))
+        : Effect.fail(invalid(name, `an integer of at least ${min}`, value))
+    )
+  )
+
 const filterOptions = {
-  status: Options.choice("status", ChatSession.SessionStatusStrict.literals).pipe(
-    Options.withDescription("only sessions with this status"),
+  status: choice("status", ChatSession.SessionStatusStrict.literals).pipe(
+    Options.withDescription(`only sessions with this status: ${ChatSession.SessionStatusStrict.literals.join(", ")}`),
     Options.optional
   ),
-  channel: Options.choice("channel", ChatSession.SessionChannelStrict.literals).pipe(
-    Options.withDescription("only sessions on this channel (the API's channel_type)"),
+  channel: choice("channel", ChatSession.SessionChannelStrict.literals).pipe(
+    Options.withDescription(
+      `only sessions on this channel (the API's channel_type): ${ChatSession.SessionChannelStrict.literals.join(", ")}`
+    ),
     Options.optional
   ),
   handedOff: Options.boolean("handed-off").pipe(
@@ -75,9 +101,12 @@ const connectionOptions = {
     Options.withDescription("the API's base URL (instead of OPENCX_BASE_URL; default https://api.open.cx)"),
     Options.optional
   ),
-  rateLimit: Options.integer("rate-limit").pipe(
+  rateLimit: integer("rate-limit", 0).pipe(
     Options.withDescription("client-side limit in requests per minute (default 100; 0: off)"),
     Options.optional
+  ),
+  allowInsecureHttp: Options.boolean("allow-insecure-http").pipe(
+    Options.withDescription("allow an http:// base URL on a host other than loopback (the key travels in clear)")
   ),
   quiet: Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("no progress, no summary"))
 }
@@ -128,7 +157,7 @@ const exportCommand = Command.make(
   {
     ...filterOptions,
     ...connectionOptions,
-    format: Options.choice("format", formats).pipe(
+    format: choice("format", formats).pipe(
       Options.withDefault("ndjson" as const),
       Options.withDescription("ndjson (one session per line), csv (flattened columns) or json (one array)")
     ),
@@ -137,7 +166,7 @@ const exportCommand = Command.make(
       Options.withDescription("write to this file (default: stdout)"),
       Options.optional
     ),
-    limit: Options.integer("limit").pipe(Options.withDescription("stop after this many sessions"), Options.optional),
+    limit: integer("limit", 1).pipe(Options.withDescription("stop after this many sessions"), Options.optional),
     checkpoint: Options.text("checkpoint").pipe(
       Options.withDescription(
         "save progress here after each page; run the same command again to resume after a crash (needs --output)"
@@ -187,24 +216,22 @@ const sessionsCommand = Command.make("sessions").pipe(
 const fakeServerCommand = Command.make(
   "fake-server",
   {
-    port: Options.integer("port").pipe(Options.withDefault(0), Options.withDescription("port (default: a free one)")),
-    count: Options.integer("count").pipe(Options.withDefault(10_000), Options.withDescription("sessions to generate")),
-    seed: Options.integer("seed").pipe(Options.withDefault(1), Options.withDescription("seed of the generated data")),
-    pageSize: Options.integer("page-size").pipe(Options.withDefault(25), Options.withDescription("sessions per page")),
-    rateLimit: Options.integer("rate-limit").pipe(
+    port: integer("port", 0).pipe(Options.withDefault(0), Options.withDescription("port (default: a free one)")),
+    count: integer("count", 0).pipe(Options.withDefault(10_000), Options.withDescription("sessions to generate")),
+    seed: integer("seed", 0).pipe(Options.withDefault(1), Options.withDescription("seed of the generated data")),
+    pageSize: integer("page-size", 1).pipe(Options.withDefault(25), Options.withDescription("sessions per page")),
+    rateLimit: integer("rate-limit", 1).pipe(
       Options.withDescription("answer 429 past this many requests per minute per token"),
       Options.optional
     ),
-    latency: Options.integer("latency").pipe(
+    latency: integer("latency", 0).pipe(
       Options.withDescription("milliseconds added to every response"),
       Options.optional
     )
   },
   (flags) =>
     Effect.gen(function*() {
-      if (flags.count < 0 || flags.pageSize < 1 || flags.port < 0 || flags.port > 65535) {
-        return yield* new UsageError({ message: "--count must be ≥ 0, --page-size ≥ 1 and --port within 0..65535" })
-      }
+      if (flags.port > 65535) return yield* new UsageError({ message: "Invalid --port: expected at most 65535" })
       const served = yield* NodeFakeOpenCx.NodeFakeOpenCx
       const key = Redacted.value(served.fake.apiKey)
       yield* Effect.sync(() =>

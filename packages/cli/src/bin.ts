@@ -9,9 +9,13 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Logger from "effect/Logger"
 import * as Cli from "./Cli.js"
 
-NodeRuntime.runMain(Cli.run(process.argv).pipe(Effect.provide(NodeContext.layer)), {
+// logs go to stderr: stdout is for data (an export to stdout must stay clean ndjson, csv or json)
+const logToStderr = Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true }))
+
+NodeRuntime.runMain(Cli.run(process.argv).pipe(Effect.provide([NodeContext.layer, logToStderr])), {
   disableErrorReporting: true,
   // 0 on success, 1 when the API fails, 2 on bad input, 130 when interrupted (Ctrl-C)
   teardown: (exit, onExit) =>

@@ -322,3 +322,73 @@ describe("the embedded default and the fake server", () => {
       expect(stopped.code === 130 || stopped.signal === "SIGTERM").toBe(true)
     }))
 })
+
+describe("secrets and bad input", () => {
+  const key = "sk-live-CLI-DISTINCTIVE-0d9c3a"
+
+  it.live("the key is in no output, log line (at Debug) or checkpoint file, through a crash, a resume and an API error", () =>
+    Effect.gen(function*() {
+      const { fake, url } = yield* NodeFakeOpenCx.NodeFakeOpenCx
+      const env = { OPENCX_API_KEY: key, OPENCX_BASE_URL: url }
+      const dir = tmp()
+      const output = path.join(dir, "out.csv")
+      const checkpoint = path.join(dir, "cp.json")
+      const args = ["--log-level", "debug", "sessions", "export", "--format", "csv", "--output", output, "--checkpoint", checkpoint, "--rate-limit", "0"]
+      yield* fake.addFaults(
+        FakeOpenCx.when(() => true, FakeOpenCx.Fault.latency("30 millis")),
+        FakeOpenCx.onRequest(2, FakeOpenCx.Fault.status(503)),
+        FakeOpenCx.onRequest(4, FakeOpenCx.Fault.connectionReset)
+      )
+      const first = yield* Cli.start(args, env)
+      yield* Effect.try(() => fs.readFileSync(checkpoint, "utf8")).pipe(
+        Effect.filterOrFail((text) => (JSON.parse(text) as { pages: number }).pages >= 3),
+        Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo("20 seconds")))
+      )
+      const checkpointText = fs.readFileSync(checkpoint, "utf8")
+      first.child.kill("SIGKILL")
+      const killed = yield* first.result
+      yield* fake.clearFaults
+      const resumed = yield* Cli.run(args, env)
+      expect(resumed.code).toBe(0)
+      yield* fake.addFaults(FakeOpenCx.when(() => true, FakeOpenCx.Fault.status(500)))
+      const failed = yield* Cli.run(["--log-level", "debug", "sessions", "stats", "--rate-limit", "0"], env)
+      expect(failed.code).toBe(1)
+      expect(failed.stderr).toContain("500")
+      const everything = [
+        checkpointText,
+        killed.stdout,
+        killed.stderr,
+        resumed.stdout,
+        resumed.stderr,
+        failed.stdout,
+        failed.stderr,
+        fs.readFileSync(output, "utf8")
+      ]
+      expect(failed.stderr).toContain("DEBUG") // the log level was Debug
+      for (const text of everything) expect(text).not.toContain(key)
+    }).pipe(onFake({ generate: { count: 400, seed: 38 }, pageSize: 20, apiKey: key })), 60_000)
+
+  it.live.each([
+    ["--status", "archived"],
+    ["--channel", "telegram"],
+    ["--created-after", "not-a-date"],
+    ["--created-before", "2025-02-30"],
+    ["--updated-after", "12/31/2024"],
+    ["--updated-before", "tomorrow"],
+    ["--format", "parquet"],
+    ["--limit", "ten"],
+    ["--limit", "-1"],
+    ["--rate-limit", "fast"],
+    ["--api-key-file", "/nonexistent/key"],
+    ["--base-url", "not a url"],
+    ["--base-url", "http://api.example.com"],
+    ["--output", "/nonexistent-dir/out.ndjson"]
+  ])("%s %s: exit 2, naming the flag, no request", ([flag, value]) =>
+    Effect.gen(function*() {
+      const result = yield* Cli.run(["sessions", "export", flag, value, "-q"], yield* envOf)
+      expect(result.code).toBe(2)
+      expect(result.stderr.toLowerCase()).toMatch(new RegExp(flag.slice(2).split("-")[0]!))
+      expect(result.stdout).toBe("")
+      expect(yield* Effect.flatMap(FakeOpenCx.FakeOpenCx, (fake) => fake.requests)).toHaveLength(0)
+    }).pipe(onFake({ generate: { count: 10, seed: 1 } })))
+})

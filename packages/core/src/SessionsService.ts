@@ -51,6 +51,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { type ChatSession, decodeListChatSessionsOutput, ErrorDto, type ListChatSessionsOutput } from "./ChatSession.js"
+import { firstIssue } from "./internal/issues.js"
 import * as Limiter from "./internal/limiter.js"
 import * as RetryAfter from "./internal/retryAfter.js"
 import * as RetryPolicy from "./internal/retryPolicy.js"
@@ -219,7 +220,7 @@ const checkBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Either.Eithe
     return Either.left(
       ConfigError.InvalidData(
         ["baseUrl"],
-        `Refusing http:// to ${url.hostname}: the API key would travel in clear. Use https://, or set allowInsecureHttp`
+        `Refusing http:// to ${url.hostname}: the API key would travel in clear. Use https://, or allow it explicitly (allowInsecureHttp, or --allow-insecure-http on the command line)`
       )
     )
   }
@@ -251,11 +252,8 @@ const formatPath = (path: ReadonlyArray<PropertyKey>) =>
 const decodeErrorDto = Schema.decodeUnknownOption(ErrorDto)
 
 const toInvalidParams = (error: ParseResult.ParseError): InvalidParams => {
-  const issue = ParseResult.ArrayFormatter.formatErrorSync(error)[0]
-  return new InvalidParams({
-    field: issue === undefined ? "" : issue.path.map(String).join("."),
-    issue: issue?.message ?? error.message
-  })
+  const issue = firstIssue(error)
+  return new InvalidParams({ field: issue.path.map(String).join("."), issue: issue.message })
 }
 
 /**
@@ -342,15 +340,15 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
       }
       const page = decodeListChatSessionsOutput(json)
       if (Either.isRight(page)) return Effect.succeed(page.right)
-      const issue = ParseResult.ArrayFormatter.formatErrorSync(page.left)[0]
-      const path = issue?.path ?? []
+      const issue = firstIssue(page.left)
+      const path = issue.path
       const itemIndex = path[0] === "items" && typeof path[1] === "number" ? path[1] : undefined
       return Effect.fail(
         new Decode({
           ...commonOf(response, where),
           cursor: where.cursor,
           path: formatPath(path),
-          issue: issue?.message ?? page.left.message,
+          issue: issue.message,
           ...(itemIndex === undefined ? {} : { itemIndex })
         })
       )

@@ -19,6 +19,8 @@ export interface ConnectionFlags {
   readonly baseUrl: Option.Option<string>
   /** requests per minute; 0 turns the client-side limit off */
   readonly rateLimit: Option.Option<number>
+  /** allow http:// to a host other than loopback */
+  readonly allowInsecureHttp: boolean
 }
 
 /** The embedded fake: how many sessions, which seed. */
@@ -84,8 +86,13 @@ export const resolve = (flags: ConnectionFlags) =>
       layer: NodeSessionsService.layer({
         apiKey: apiKey.value,
         baseUrl,
+        allowInsecureHttp: flags.allowInsecureHttp,
         ...(rateLimit === undefined ? {} : { rateLimit })
-      }).pipe(Layer.mapError((e) => usage(`Invalid configuration: ${e.message}`))),
+      }).pipe(
+        Layer.mapError((e) =>
+          usage(`Invalid ${Option.isSome(flags.baseUrl) ? "--base-url" : "OPENCX_BASE_URL"}: ${e.message.replace(/^\(Invalid data at baseUrl: "(.*)"\)$/, "$1")}`)
+        )
+      ),
       notice: Option.none()
     } satisfies Connection
   })

@@ -149,7 +149,7 @@ export const run = (options: ExportOptions) =>
     const sink = output === undefined
       ? Sink.stdout
       : yield* Sink.file(output, Option.match(saved, { onNone: () => 0, onSome: (c) => c.bytes })).pipe(
-        Effect.mapError((e) => new UsageError({ message: `Cannot write ${output}: ${e.message}` }))
+        Effect.mapError((e) => new UsageError({ message: `Cannot write --output ${output}: ${e.message}` }))
       )
     const progress = yield* Progress.make({ quiet: options.quiet, verb: "exporting" })
 
