@@ -57,6 +57,13 @@ const integer = (name: string, min: number) =>
     )
   )
 
+/** a date filter, checked with the others by ListChatSessionsParams */
+const dateOption = (name: string, what: string) =>
+  Options.text(name).pipe(
+    Options.withDescription(`only sessions ${what} this ISO 8601 date or date-time (a date alone is midnight UTC)`),
+    Options.optional
+  )
+
 const filterOptions = {
   status: choice("status", ChatSession.SessionStatusStrict.literals).pipe(
     Options.withDescription(`only sessions with this status: ${ChatSession.SessionStatusStrict.literals.join(", ")}`),
@@ -74,22 +81,10 @@ const filterOptions = {
   notHandedOff: Options.boolean("no-handed-off").pipe(
     Options.withDescription("only sessions that were not handed off")
   ),
-  createdAfter: Options.text("created-after").pipe(
-    Options.withDescription("only sessions created after this ISO 8601 date or date-time"),
-    Options.optional
-  ),
-  createdBefore: Options.text("created-before").pipe(
-    Options.withDescription("only sessions created before this ISO 8601 date or date-time"),
-    Options.optional
-  ),
-  updatedAfter: Options.text("updated-after").pipe(
-    Options.withDescription("only sessions updated after this ISO 8601 date or date-time"),
-    Options.optional
-  ),
-  updatedBefore: Options.text("updated-before").pipe(
-    Options.withDescription("only sessions updated before this ISO 8601 date or date-time"),
-    Options.optional
-  )
+  createdAfter: dateOption("created-after", "created after"),
+  createdBefore: dateOption("created-before", "created before"),
+  updatedAfter: dateOption("updated-after", "updated after"),
+  updatedBefore: dateOption("updated-before", "updated before")
 }
 
 const connectionOptions = {

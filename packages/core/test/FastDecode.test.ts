@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, DateTime, Either, FastCheck, Schema } from "effect"
 import { isDeepStrictEqual } from "node:util"
 import { fullPage } from "./fixtures/sessions.js"
+import { containers } from "./utils/json.js"
 
 const schemaDecode = Schema.decodeUnknownEither(ChatSession.ListChatSessionsOutput)
 const encode = Schema.encodeSync(ChatSession.ListChatSessionsOutput)
@@ -17,20 +18,6 @@ const agree = (input: unknown): boolean => {
   const slow = schemaDecode(input)
   if (Either.isLeft(fast) || Either.isLeft(slow)) return Either.isLeft(fast) === Either.isLeft(slow)
   return isDeepStrictEqual(encode(fast.right), encode(slow.right))
-}
-
-type Mutable = { [key: string]: unknown } | Array<unknown>
-
-/** every object or array in a JSON tree */
-const containers = (root: unknown): Array<Mutable> => {
-  const out: Array<Mutable> = []
-  const walk = (node: unknown) => {
-    if (typeof node !== "object" || node === null) return
-    out.push(node as Mutable)
-    for (const child of Object.values(node)) walk(child)
-  }
-  walk(root)
-  return out
 }
 
 const replacements: ReadonlyArray<unknown> = [null, 0, -1.5, "", "x", true, {}, [], "2024-02-30T00:00:00Z", "not a date"]

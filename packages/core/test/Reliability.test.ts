@@ -7,6 +7,7 @@ import { ChatSession, FakeOpenCx, SessionsService, TestSessions } from "@opencx-
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Cause, Chunk, DateTime, Effect, Exit, FastCheck, Schema, Stream } from "effect"
 import { drive } from "./utils/drive.js"
+import { containers } from "./utils/json.js"
 
 const F = FakeOpenCx.Fault
 
@@ -127,18 +128,6 @@ describe("bad input: a typed error naming the field, before any request", () => 
 
 describe("decoder fuzz: never throws or dies; a Decode error or a valid page", () => {
   const encode = Schema.encodeSync(ChatSession.ListChatSessionsOutputStrict)
-
-  type Node = { [key: string]: unknown } | Array<unknown>
-  const containers = (root: unknown): Array<Node> => {
-    const out: Array<Node> = []
-    const walk = (node: unknown) => {
-      if (typeof node !== "object" || node === null) return
-      out.push(node as Node)
-      for (const child of Object.values(node)) walk(child)
-    }
-    walk(root)
-    return out
-  }
   const deep = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
 
   /** a mutation of a page's text: drop, retype, add keys; truncate; huge strings; deep nesting */

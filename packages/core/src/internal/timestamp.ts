@@ -113,7 +113,7 @@ const parseCanonical = (s: string): number | undefined => {
 }
 
 /**
- * Parses what a tolerant reader accepts: any ISO 8601 form (an impossible
+ * Parses what a tolerant reader accepts: every ISO 8601 form (an impossible
  * date such as February 30th is refused, not rolled over), else whatever
  * `Date.parse` understands.
  */
@@ -167,7 +167,7 @@ export const DateTimeUtcFromRfc3339 = Schema.transformOrFail(Rfc3339String, Utc,
 })
 
 /**
- * Tolerant: any parseable date-time string ⇄ `DateTime.Utc`.
+ * Tolerant: a date-time string that parses ⇄ `DateTime.Utc`.
  */
 export const DateTimeUtcFromLenientString = Schema.transformOrFail(Schema.String, Utc, {
   strict: true,
