@@ -117,6 +117,24 @@ describe("opencx sessions export", () => {
       expect(yield* fake.requests).toHaveLength(1) // 7 sessions: one page of 25
     }).pipe(onFake({ generate: { count: 400, seed: 34 }, pageSize: 25 })))
 
+  it.live("on a terminal, a live progress line on stderr, then the summary", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenCx.FakeOpenCx
+      yield* fake.addFaults(FakeOpenCx.when(() => true, FakeOpenCx.Fault.latency("60 millis")))
+      const forceTty = path.resolve(path.dirname(Cli.bin), "../test/fixtures/force-tty.mjs")
+      const result = yield* Cli.run(["sessions", "export", "--output", path.join(tmp(), "out.ndjson"), "--rate-limit", "0"], yield* envOf, undefined, [
+        "--import",
+        forceTty
+      ])
+      expect(result.code).toBe(0)
+      const updates = result.stderr.split("\r\x1b[2K").filter((part) => part.startsWith("exporting: "))
+      expect(updates.length).toBeGreaterThan(1)
+      expect(updates.at(-1)).toMatch(/^exporting: [\d,]+ sessions in [\d,]+ pages, [\d.]+ s \([\d,]+\/s\), \d+ retries, [\d.]+ s waiting for the rate limit$/)
+      expect(result.stderr).toMatch(/\r\x1b\[2Kexported to .*: 300 sessions in 15 pages, .*\n$/)
+      const quiet = yield* Cli.run(["sessions", "export", "-q", "--rate-limit", "0"], yield* envOf, undefined, ["--import", forceTty])
+      expect(quiet.stderr).toBe("")
+    }).pipe(onFake({ generate: { count: 300, seed: 1 }, pageSize: 20 })))
+
   it.live("the summary goes to stderr when it is not a terminal; --quiet silences it", () =>
     Effect.gen(function*() {
       const loud = yield* Cli.run(["sessions", "export", "--limit", "30"], yield* envOf)

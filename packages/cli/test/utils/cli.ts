@@ -31,10 +31,15 @@ export interface Running {
   readonly result: Effect.Effect<Result>
 }
 
-export const start = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}, cwd?: string) =>
+export const start = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {},
+  cwd?: string,
+  nodeArgs: ReadonlyArray<string> = []
+) =>
   Effect.sync((): Running => {
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`)
-    const child = spawn(process.execPath, [bin, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
       env: { ...cleanEnv(), ...env },
       cwd: cwd ?? process.cwd(),
       stdio: ["ignore", "pipe", "pipe"]
@@ -49,5 +54,9 @@ export const start = (args: ReadonlyArray<string>, env: Readonly<Record<string, 
     return { child, result: Effect.promise(() => done) }
   })
 
-export const run = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}, cwd?: string) =>
-  Effect.flatMap(start(args, env, cwd), (running) => running.result)
+export const run = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {},
+  cwd?: string,
+  nodeArgs: ReadonlyArray<string> = []
+) => Effect.flatMap(start(args, env, cwd, nodeArgs), (running) => running.result)
