@@ -8,6 +8,9 @@
  * test); `--out FILE` says where to write the results (default
  * `packages/bench/results.json`).
  *
+ * The scenarios report as JSON on their stdout; their shapes are the ones
+ * `scenario.ts` writes, so the results are cast to them at that boundary.
+ *
  * @since 0.1.0
  */
 import * as fs from "node:fs"

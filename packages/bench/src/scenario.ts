@@ -204,5 +204,6 @@ if (scenario === undefined) {
   process.stderr.write(`unknown scenario ${name}\n`)
   process.exit(2)
 }
+// the parameters are what main.ts sends for this scenario (a boundary between two of our processes)
 const result = await scenario(JSON.parse(json) as never)
 process.stdout.write(JSON.stringify(result) + "\n")
