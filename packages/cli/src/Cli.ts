@@ -24,7 +24,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Connection from "./internal/connection.js"
-import { UsageError } from "./internal/errors.js"
+import { OutputClosed, UsageError } from "./internal/errors.js"
 import * as Export from "./internal/export.js"
 import { formats } from "./internal/formats.js"
 import { writeStderr } from "./internal/progress.js"
@@ -276,6 +276,7 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, C
     Effect.as(0),
     Effect.catchAll((error) => {
       if (ValidationError.isValidationError(error)) return Effect.succeed(2) // @effect/cli printed it
+      if (error instanceof OutputClosed) return Effect.succeed(0) // the reader went away: stop quietly
       if (error instanceof UsageError) return Effect.as(writeStderr(`opencx: ${error.message}\n`), 2)
       if (OpenCxError.isOpenCxError(error)) {
         return Effect.as(writeStderr(`opencx: ${error.message}\n`), error._tag === "InvalidParams" ? 2 : 1)

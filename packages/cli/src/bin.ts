@@ -12,6 +12,9 @@ import * as Exit from "effect/Exit"
 import * as Logger from "effect/Logger"
 import * as Cli from "./Cli.js"
 
+// a closed pipe surfaces as a failed write (OutputClosed), not as an unhandled 'error' event
+process.stdout.on("error", () => {})
+
 // logs go to stderr: stdout is for data (an export to stdout must stay clean ndjson, csv or json)
 const logToStderr = Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true }))
 

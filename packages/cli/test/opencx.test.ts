@@ -135,6 +135,15 @@ describe("opencx sessions export", () => {
       expect(quiet.stderr).toBe("")
     }).pipe(onFake({ generate: { count: 300, seed: 1 }, pageSize: 20 })))
 
+  it.live("a reader that goes away (| head) stops the export quietly, exit code 0", () =>
+    Effect.gen(function*() {
+      const running = yield* Cli.start(["sessions", "export", "-q", "--rate-limit", "0"], yield* envOf)
+      running.child.stdout!.once("data", () => running.child.stdout!.destroy())
+      const result = yield* running.result
+      expect(result.code).toBe(0)
+      expect(result.stderr).toBe("")
+    }).pipe(onFake({ generate: { count: 3000, seed: 1 }, pageSize: 50 })))
+
   it.live("the summary goes to stderr when it is not a terminal; --quiet silences it", () =>
     Effect.gen(function*() {
       const loud = yield* Cli.run(["sessions", "export", "--limit", "30"], yield* envOf)

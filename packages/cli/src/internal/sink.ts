@@ -7,21 +7,24 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import { OutputClosed } from "./errors.js"
 
 export interface Sink {
-  readonly write: (text: string) => Effect.Effect<number>
+  readonly write: (text: string) => Effect.Effect<number, OutputClosed>
 }
 
 const encoder = new TextEncoder()
 
-export const stdout: Sink = {
-  write: (text) =>
-    text === "" ? Effect.succeed(0) : Effect.async<number>((resume) => {
-      const bytes = encoder.encode(text)
-      if (process.stdout.write(bytes)) resume(Effect.succeed(bytes.length))
-      else process.stdout.once("drain", () => resume(Effect.succeed(bytes.length)))
+/** writes to stdout, waiting until each write is handed to the OS; a closed pipe is `OutputClosed` */
+export const writeStdout = (text: string): Effect.Effect<number, OutputClosed> =>
+  text === "" ? Effect.succeed(0) : Effect.async<number, OutputClosed>((resume) => {
+    const bytes = encoder.encode(text)
+    process.stdout.write(bytes, (error) => {
+      resume(error === null || error === undefined ? Effect.succeed(bytes.length) : Effect.fail(new OutputClosed()))
     })
-}
+  })
+
+export const stdout: Sink = { write: writeStdout }
 
 /**
  * A file opened for appending: first truncated to `keep` bytes (0 for a

@@ -10,6 +10,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Progress from "./progress.js"
+import { writeStdout } from "./sink.js"
 
 export interface Stats {
   readonly total: number
@@ -75,6 +76,6 @@ export const run = (options: {
     )
     yield* progress.finish("counted")
     const text = options.json ? JSON.stringify(stats, null, 2) + "\n" : table(stats)
-    yield* Effect.sync(() => void process.stdout.write(text))
+    yield* writeStdout(text)
     return stats
   }).pipe(Effect.scoped)
