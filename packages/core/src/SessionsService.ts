@@ -271,13 +271,7 @@ export const make = (options: Options): Effect.Effect<Service, ConfigError.Confi
     const limiter = yield* Limiter.make(
       options.rateLimit === undefined ? defaults.rateLimit : options.rateLimit
     )
-    const knobs: RetryPolicy.Knobs = {
-      maxRetries: defaults.retry.maxRetries,
-      baseDelay: defaults.retry.baseDelay,
-      maxDelay: defaults.retry.maxDelay,
-      maxRetryAfter: defaults.retry.maxRetryAfter,
-      rateLimitBudget: defaults.retry.rateLimitBudget
-    }
+    const knobs: RetryPolicy.Knobs = defaults.retry
     const retry = options.retry
     const policy: Schedule.Schedule<unknown, OpenCxError> = retry === false
       ? Schedule.stop
