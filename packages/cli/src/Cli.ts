@@ -21,6 +21,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import { ChatSession, type ListChatSessionsParams, OpenCxError } from "@opencx-effect/core"
 import { NodeFakeOpenCx } from "@opencx-effect/platform-node"
 import * as Effect from "effect/Effect"
+import { createRequire } from "node:module"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Connection from "./internal/connection.js"
@@ -261,7 +262,13 @@ export const command = Command.make("opencx").pipe(
   Command.withSubcommands([sessionsCommand, fakeServerCommand])
 )
 
-const version = "0.1.0"
+/** the version of this package, from its package.json (next to dist/ and src/ alike) */
+const version = ((): string => {
+  const pkg: unknown = createRequire(import.meta.url)("../package.json")
+  return typeof pkg === "object" && pkg !== null && "version" in pkg && typeof pkg.version === "string"
+    ? pkg.version
+    : "unknown"
+})()
 
 /**
  * Runs the command on `argv` (as `process.argv`) and resolves to the exit
