@@ -60,6 +60,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ChatSessionStrict, ListChatSessionsOutputStrict } from "./ChatSession.js"
 import * as FakeCursor from "./internal/fakeCursor.js"
+import { firstIssue } from "./internal/issues.js"
 import { makeGenerated, mix, prng } from "./internal/fakeData.js"
 import * as FakeStore from "./internal/fakeStore.js"
 import * as ListChatSessionsParams from "./ListChatSessionsParams.js"
@@ -535,11 +536,11 @@ export const make = (options: Options = {}): Effect.Effect<Service, ParseResult.
     })
 
     const describeParseError = (e: ParseResult.ParseError): string => {
-      const issue = ParseResult.ArrayFormatter.formatErrorSync(e)[0]
-      const name = issue?.path[0]
+      const issue = firstIssue(e)
+      const name = issue.path[0]
       return name === undefined
-        ? `Invalid query: ${issue?.message ?? e.message}`
-        : `Invalid query parameter "${String(name)}": ${issue?.message ?? e.message}`
+        ? `Invalid query: ${issue.message}`
+        : `Invalid query parameter "${String(name)}": ${issue.message}`
     }
 
     const handle = (
