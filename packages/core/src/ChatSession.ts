@@ -33,10 +33,10 @@
 import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as FastDecode from "./internal/fastDecode.js"
-import { JsonRecord } from "./internal/jsonRecord.js"
-import { openEnum } from "./internal/openEnum.js"
-import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal/timestamp.js"
+import * as FastDecode from "./internal/client/fastDecode.js"
+import { JsonRecord } from "./internal/schema/jsonRecord.js"
+import { openEnum } from "./internal/schema/openEnum.js"
+import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal/schema/timestamp.js"
 
 // ---------------------------------------------------------------------------
 // Enums

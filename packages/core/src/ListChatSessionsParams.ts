@@ -41,7 +41,7 @@ import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { SessionChannelStrict, SessionStatusStrict } from "./ChatSession.js"
-import { parseIso8601, Utc } from "./internal/timestamp.js"
+import { parseIso8601, Utc } from "./internal/schema/timestamp.js"
 
 const AnyDateTime = Schema.declare(DateTime.isDateTime, {
   identifier: "DateTime",

@@ -24,6 +24,7 @@
 import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { escapeControls, oneLine } from "./internal/client/sanitize.js"
 
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
@@ -43,7 +44,11 @@ const response = {
   serverMessage: optional(Schema.String),
   /** the ErrorDto's `error`, when the body was one */
   serverError: optional(Schema.String),
-  /** the body's text (cut at 2,000 characters) when it was not JSON */
+  /**
+   * the body as text when it was not an ErrorDto (scrubbed of the API key,
+   * control characters escaped, cut at 2,000 characters), or a description
+   * such as `<1,234 bytes of image/png>` when it was not text
+   */
   body: optional(Schema.String),
   /** the server's hint of when to retry (Retry-After, X-RateLimit-Reset), when it gave one */
   retryAfter: optional(Schema.DurationFromMillis)
@@ -60,14 +65,20 @@ type ResponseFields = {
   readonly retryAfter?: Duration.Duration
 }
 
+/** server text in a message: one line, controls escaped (the client also scrubbed the key), at most `max` characters */
+const excerpt = (text: string, max = 200) => {
+  const line = oneLine(text)
+  return line.length > max ? `${line.slice(0, max)}…` : line
+}
+
 const describe = (self: ResponseFields, what: string): string => {
   const said = self.serverMessage !== undefined
-    ? `: ${self.serverMessage}`
+    ? `: ${excerpt(self.serverMessage)}`
     : self.body !== undefined && self.body.length > 0
-    ? `: ${self.body.replace(/\s+/g, " ").slice(0, 200)}`
+    ? `: ${excerpt(self.body)}`
     : ""
-  const id = self.requestId === undefined ? "" : ` (request id ${self.requestId})`
-  return `${self.method} ${self.url} failed with ${self.status} ${what}${said}${id}`
+  const id = self.requestId === undefined ? "" : ` (request id ${excerpt(self.requestId, 100)})`
+  return `${self.method} ${escapeControls(self.url)} failed with ${self.status} ${what}${said}${id}`
 }
 
 /**
@@ -162,11 +173,16 @@ export class BadRequest extends Schema.TaggedError<BadRequest>("@opencx-effect/c
 export class Transport extends Schema.TaggedError<Transport>("@opencx-effect/core/Transport")("Transport", {
   ...request,
   /** what went wrong */
-  reason: Schema.String
+  reason: Schema.String,
+  /**
+   * `false` when the connection failed before the request was sent (the
+   * server cannot have acted on it); absent when that is not known
+   */
+  requestSent: optional(Schema.Boolean)
 }) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `${this.method} ${this.url} failed: ${this.reason}.`
+    return `${this.method} ${escapeControls(this.url)} failed: ${excerpt(this.reason, 500)}.`
   }
 }
 
@@ -182,15 +198,16 @@ export class Timeout extends Schema.TaggedError<Timeout>("@opencx-effect/core/Ti
 }) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `${this.method} ${this.url} timed out after ${Duration.format(this.timeout)}.`
+    return `${this.method} ${escapeControls(this.url)} timed out after ${Duration.format(this.timeout)}.`
   }
 }
 
 /**
- * A page that does not decode: malformed JSON, an empty body, or a value
- * that breaks the Schema. `cursor` is the cursor of the page's request (null
- * for the first page), `itemIndex` the index of the faulty item in the page,
- * and `path` where the fault is.
+ * A response that does not decode: malformed JSON, an empty body, a body
+ * that is not text, or a value that breaks the Schema. For a page, `cursor`
+ * is the cursor of its request (null for the first page, and for requests
+ * that are not pages) and `itemIndex` the index of the faulty item in the
+ * page; `path` is where the fault is.
  *
  * @since 0.1.0
  * @category errors
@@ -208,10 +225,12 @@ export class Decode extends Schema.TaggedError<Decode>("@opencx-effect/core/Deco
 }) {
   /** @since 0.1.0 */
   override get message(): string {
-    const page = this.cursor === null ? "the first page" : `the page of cursor ${this.cursor}`
-    const where = this.path === "" ? "" : ` at ${this.path}`
+    const cursor = this.cursor === null ? "" : ` (the page of cursor ${excerpt(this.cursor, 100)})`
+    const where = this.path === "" ? "" : ` at ${excerpt(this.path)}`
     const item = this.itemIndex === undefined ? "" : ` (item ${this.itemIndex})`
-    return `${page} (${this.method} ${this.url}) does not decode${where}${item}: ${this.issue}`
+    return `the response to ${this.method} ${escapeControls(this.url)}${cursor} does not decode${where}${item}: ${
+      excerpt(this.issue, 500)
+    }`
   }
 }
 
@@ -230,7 +249,32 @@ export class CursorLoop extends Schema.TaggedError<CursorLoop>("@opencx-effect/c
 }) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `page ${this.pageIndex} (${this.method} ${this.url}) returned as next a cursor already used in this walk: ${this.cursor}`
+    return `page ${this.pageIndex} (${this.method} ${escapeControls(this.url)}) returned as next a cursor already used in this walk: ${
+      excerpt(this.cursor, 100)
+    }`
+  }
+}
+
+/**
+ * The API sent more consecutive empty pages (no items, and a `next`) than
+ * the walk allows (`maxEmptyPages`, 1,000 by default): following them might
+ * never end.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class EmptyPages extends Schema.TaggedError<EmptyPages>("@opencx-effect/core/EmptyPages")("EmptyPages", {
+  ...request,
+  /** the `next` of the last empty page */
+  cursor: Schema.String,
+  /** how many empty pages came in a row */
+  pages: Schema.Number,
+  /** the index (from 0) of the last of them */
+  pageIndex: Schema.Number
+}) {
+  /** @since 0.2.0 */
+  override get message(): string {
+    return `${this.method} ${escapeControls(this.url)} sent ${this.pages.toLocaleString("en-US")} empty pages in a row (up to page ${this.pageIndex}), each with a next cursor: the walk stops rather than follow them for ever (maxEmptyPages)`
   }
 }
 
@@ -250,7 +294,9 @@ export class InvalidParams extends Schema.TaggedError<InvalidParams>("@opencx-ef
 ) {
   /** @since 0.1.0 */
   override get message(): string {
-    return this.field === "" ? `Invalid query: ${this.issue}` : `Invalid query parameter "${this.field}": ${this.issue}`
+    return this.field === ""
+      ? `Invalid query: ${escapeControls(this.issue)}`
+      : `Invalid query parameter "${escapeControls(this.field)}": ${escapeControls(this.issue)}`
   }
 }
 
@@ -270,6 +316,7 @@ export type OpenCxError =
   | Timeout
   | Decode
   | CursorLoop
+  | EmptyPages
   | InvalidParams
 
 /**
@@ -288,6 +335,7 @@ export const OpenCxError = Schema.Union(
   Timeout,
   Decode,
   CursorLoop,
+  EmptyPages,
   InvalidParams
 )
 

@@ -36,6 +36,7 @@ import * as Layer from "effect/Layer"
 import type * as ParseResult from "effect/ParseResult"
 import * as Stream from "effect/Stream"
 import * as FakeOpenCx from "./FakeOpenCx.js"
+import * as OpenCxClient from "./OpenCxClient.js"
 import type { OpenCxError } from "./OpenCxError.js"
 import * as SessionsService from "./SessionsService.js"
 
@@ -59,14 +60,21 @@ export interface FakeOptions extends FakeOpenCx.Options {
  */
 export const layerFake = (
   options: FakeOptions = {}
-): Layer.Layer<SessionsService.SessionsService | FakeOpenCx.FakeOpenCx, ParseResult.ParseError | ConfigError.ConfigError> =>
+): Layer.Layer<
+  SessionsService.SessionsService | OpenCxClient.OpenCxClient | FakeOpenCx.FakeOpenCx,
+  ParseResult.ParseError | ConfigError.ConfigError
+> =>
   Layer.effectContext(
     Effect.gen(function*() {
       const fake = yield* FakeOpenCx.make(options)
-      const service = yield* SessionsService.make({ apiKey: fake.apiKey, rateLimit: false, ...options.client }).pipe(
+      const client = yield* OpenCxClient.make({ apiKey: fake.apiKey, rateLimit: false, ...options.client }).pipe(
         Effect.provideService(HttpClient.HttpClient, FakeOpenCx.httpClient(fake))
       )
-      return Context.make(SessionsService.SessionsService, service).pipe(Context.add(FakeOpenCx.FakeOpenCx, fake))
+      const service = yield* Effect.provideService(SessionsService.make, OpenCxClient.OpenCxClient, client)
+      return Context.make(SessionsService.SessionsService, service).pipe(
+        Context.add(OpenCxClient.OpenCxClient, client),
+        Context.add(FakeOpenCx.FakeOpenCx, fake)
+      )
     })
   )
 
@@ -80,7 +88,10 @@ export const layerFailing = (error: OpenCxError): Layer.Layer<SessionsService.Se
   Layer.succeed(SessionsService.SessionsService, {
     list: () => Effect.fail(error),
     pages: () => Stream.fail(error),
-    stream: () => Stream.fail(error)
+    stream: () => Stream.fail(error),
+    pagesEncoded: () => Stream.fail(error),
+    streamEncoded: () => Stream.fail(error),
+    steps: () => Stream.fail(error)
   })
 
 /**
@@ -96,6 +107,9 @@ export const layer = (
   return Layer.succeed(SessionsService.SessionsService, {
     list: implementation.list ?? (() => Effect.dieMessage(missing("list"))),
     pages: implementation.pages ?? (() => Stream.dieMessage(missing("pages"))),
-    stream: implementation.stream ?? (() => Stream.dieMessage(missing("stream")))
+    stream: implementation.stream ?? (() => Stream.dieMessage(missing("stream"))),
+    pagesEncoded: implementation.pagesEncoded ?? (() => Stream.dieMessage(missing("pagesEncoded"))),
+    streamEncoded: implementation.streamEncoded ?? (() => Stream.dieMessage(missing("streamEncoded"))),
+    steps: implementation.steps ?? (() => Stream.dieMessage(missing("steps")))
   })
 }

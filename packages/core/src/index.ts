@@ -34,6 +34,21 @@ export * as FakeOpenCx from "./FakeOpenCx.js"
 export * as OpenCxError from "./OpenCxError.js"
 
 /**
+ * The one transport per API key: auth, the shared rate limiter, retries,
+ * typed errors, spans and metrics for every endpoint.
+ *
+ * @since 0.2.0
+ */
+export * as OpenCxClient from "./OpenCxClient.js"
+
+/**
+ * The cursor paginator: a lazy Stream of pages and items, with its guards.
+ *
+ * @since 0.2.0
+ */
+export * as Paginator from "./Paginator.js"
+
+/**
  * The service: one page, every page or every session, lazily, rate-limited, retried.
  *
  * @since 0.1.0

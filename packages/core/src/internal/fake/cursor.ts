@@ -9,8 +9,8 @@
  * @internal
  */
 import * as Either from "effect/Either"
-import { keyedHash } from "./fakeData.js"
-import type { Key } from "./fakeStore.js"
+import { keyedHash } from "../hash.js"
+import type { Key } from "./store.js"
 
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 const lookup = new Map([...alphabet].map((c, i) => [c, i]))

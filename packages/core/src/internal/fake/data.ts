@@ -6,7 +6,7 @@
  * @internal
  */
 import * as DateTime from "effect/DateTime"
-import type { ChatSessionStrict, ContactStrict, KnownAiClosureType, KnownSentiment, KnownSessionChannel, KnownSessionStatus, TeamStrict, TicketingSystemStrict } from "../ChatSession.js"
+import type { ChatSessionStrict, ContactStrict, KnownAiClosureType, KnownSentiment, KnownSessionChannel, KnownSessionStatus, TeamStrict, TicketingSystemStrict } from "../../ChatSession.js"
 
 /** A small, fast PRNG (mulberry32) over a 32-bit state. */
 export const prng = (seed: number): () => number => {
@@ -26,21 +26,6 @@ export const mix = (a: number, b: number): number => {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b)
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
   return (h ^ (h >>> 16)) >>> 0
-}
-
-/** A 53-bit keyed hash of a string (cyrb53), as base-36 text. */
-export const keyedHash = (key: string, text: string): string => {
-  let h1 = 0xdeadbeef ^ key.length
-  let h2 = 0x41c6ce57 ^ key.length
-  const input = key + "\u0000" + text
-  for (let i = 0; i < input.length; i++) {
-    const ch = input.charCodeAt(i)
-    h1 = Math.imul(h1 ^ ch, 2654435761)
-    h2 = Math.imul(h2 ^ ch, 1597334677)
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
-  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)
 }
 
 const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, "0")

@@ -9,7 +9,7 @@
  * @internal
  */
 import * as DateTime from "effect/DateTime"
-import type { ChatSessionStrict, TeamStrict } from "../ChatSession.js"
+import type { ChatSessionStrict, TeamStrict } from "../../ChatSession.js"
 import {
   createdAt,
   type Generated,
@@ -19,7 +19,7 @@ import {
   generatedSession,
   generatedTeams,
   type Meta
-} from "./fakeData.js"
+} from "./data.js"
 
 export interface Key {
   readonly created: number

@@ -12,8 +12,8 @@
  * @internal
  */
 import * as DateTime from "effect/DateTime"
-import type { ChatSession, ListChatSessionsOutput } from "../ChatSession.js"
-import { parseLenient } from "./timestamp.js"
+import type { ChatSession, ListChatSessionsOutput } from "../../ChatSession.js"
+import { parseLenient } from "../schema/timestamp.js"
 
 type Json = { readonly [key: string]: unknown }
 

@@ -1,0 +1,442 @@
+/**
+ * The implementation of `OpenCxClient`: the request pipeline.
+ *
+ * One logical request is: the limiter's permit (counted until the response
+ * is in), the HTTP exchange under a per-attempt timeout, the body read as
+ * bytes, the response interpreted (a decoded value, or an `OpenCxError` whose
+ * server texts are sanitised), and retries as the policy says, all in one
+ * span.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import { ErrorDto } from "../../ChatSession.js"
+import type * as OpenCxClient from "../../OpenCxClient.js"
+import {
+  BadRequest,
+  Decode,
+  Forbidden,
+  type OpenCxError,
+  RateLimited,
+  ServerError,
+  Timeout,
+  Transport,
+  Unauthorized
+} from "../../OpenCxError.js"
+import { firstIssue } from "../schema/issues.js"
+import * as Hints from "./hints.js"
+import * as Limiter from "./limiter.js"
+import * as RetryPolicy from "./retryPolicy.js"
+import { describeBody, escapeControls, oneLine, type Scrubber, scrubber, serverText, utf8 } from "./sanitize.js"
+
+export const defaults = {
+  baseUrl: "https://api.open.cx",
+  rateLimit: { limit: 100, interval: Duration.minutes(1) },
+  retry: {
+    maxRetries: 2,
+    baseDelay: Duration.millis(500),
+    maxDelay: Duration.seconds(8),
+    maxRetryAfter: Duration.seconds(60),
+    rateLimitBudget: Duration.seconds(60),
+    retryWrites: true
+  },
+  timeout: Duration.seconds(30)
+} as const
+
+export const metrics = {
+  requests: Metric.counter("opencx_requests_total", { description: "requests sent to OpenCX" }),
+  retries: Metric.counter("opencx_retries_total", { description: "requests retried" }),
+  rateLimitWaitMillis: Metric.counter("opencx_rate_limit_wait_ms_total", {
+    description: "time spent waiting for the rate limit"
+  }),
+  rateLimited: Metric.counter("opencx_rate_limited_total", { description: "429 responses received" })
+} as const
+
+// ---------------------------------------------------------------------------
+// URLs
+// ---------------------------------------------------------------------------
+
+/**
+ * One path segment, encoded so that it cannot change the path. URL parsers
+ * resolve `.` and `..` segments even when percent-encoded, so such a value
+ * (and an empty one) is refused: services validate ids before building a
+ * path.
+ */
+export const encodeSegment = (value: string): string => {
+  if (value === "" || value === "." || value === "..") {
+    throw new TypeError(`OpenCxClient.path: ${JSON.stringify(value)} cannot be a path segment`)
+  }
+  return encodeURIComponent(value)
+}
+
+const isLoopback = (hostname: string) =>
+  hostname === "localhost" || hostname === "[::1]" || hostname === "::1" || /^127\.\d+\.\d+\.\d+$/.test(hostname)
+
+export const checkBaseUrl = (baseUrl: string, allowInsecureHttp: boolean): Either.Either<string, ConfigError.ConfigError> => {
+  let url: URL
+  try {
+    url = new URL(baseUrl)
+  } catch {
+    return Either.left(
+      ConfigError.InvalidData(["baseUrl"], `Expected a URL such as https://api.open.cx, got ${JSON.stringify(baseUrl)}`)
+    )
+  }
+  if (url.username !== "" || url.password !== "") {
+    return Either.left(ConfigError.InvalidData(["baseUrl"], "The base URL must not hold credentials; give the API key as apiKey"))
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    return Either.left(ConfigError.InvalidData(["baseUrl"], `Expected an http(s) URL, got ${url.protocol}`))
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname) && !allowInsecureHttp) {
+    return Either.left(
+      ConfigError.InvalidData(
+        ["baseUrl"],
+        `Refusing http:// to ${url.hostname}: the API key would travel in clear. Use https://, or allow it explicitly (allowInsecureHttp, or --allow-insecure-http on the command line)`
+      )
+    )
+  }
+  if (url.search !== "" || url.hash !== "") {
+    return Either.left(ConfigError.InvalidData(["baseUrl"], "The base URL must not have a query or a fragment"))
+  }
+  return Either.right(url.toString().replace(/\/+$/, ""))
+}
+
+// ---------------------------------------------------------------------------
+// Transport failures
+// ---------------------------------------------------------------------------
+
+/** error codes of a connection that failed before any byte of the request was sent */
+const beforeSending: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT"
+])
+
+/** the causes of an error, outermost first (bounded: a cause chain can be a cycle) */
+const causes = (error: unknown): ReadonlyArray<unknown> => {
+  const out: Array<unknown> = []
+  let current = error
+  while (current !== undefined && current !== null && out.length < 8) {
+    out.push(current)
+    current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
+  }
+  return out
+}
+
+const codeOf = (error: unknown): string | undefined => {
+  for (const cause of causes(error)) {
+    if (Predicate.hasProperty(cause, "code") && typeof cause.code === "string") return cause.code
+  }
+  return undefined
+}
+
+/** what went wrong, in words: an HttpClientError's message repeats the request; its cause says what happened */
+const describeCause = (error: unknown): string => {
+  const inner = causes(error).filter((cause) =>
+    !(Predicate.hasProperty(cause, "_tag") && (cause._tag === "RequestError" || cause._tag === "ResponseError"))
+  )
+  const messages = inner
+    .map((cause) => (cause instanceof Error ? cause.message : String(cause)))
+    .filter((message, i, all) => message !== "" && all.indexOf(message) === i)
+  const code = codeOf(error)
+  const text = messages.slice(0, 2).join(": ")
+  return code !== undefined && !text.includes(code) ? `${text} (${code})` : text === "" ? "unknown failure" : text
+}
+
+// ---------------------------------------------------------------------------
+// The client
+// ---------------------------------------------------------------------------
+
+interface Where {
+  readonly method: string
+  readonly url: string
+  readonly cursor: string | null
+}
+
+interface Raw {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly bytes: Uint8Array
+}
+
+const decodeErrorDto = Schema.decodeUnknownOption(ErrorDto)
+
+/** `items[3].ticket_number` */
+const formatPath = (path: ReadonlyArray<PropertyKey>) =>
+  path.map((key, i) => (typeof key === "number" ? `[${key}]` : i === 0 ? String(key) : `.${String(key)}`)).join("")
+
+const isWrite = (method: OpenCxClient.Request["method"]) => method === "POST" || method === "PATCH"
+
+export const make = (
+  options: OpenCxClient.Options
+): Effect.Effect<OpenCxClient.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  Effect.gen(function*() {
+    const baseUrl = yield* checkBaseUrl(options.baseUrl ?? defaults.baseUrl, options.allowInsecureHttp === true)
+    const apiKey = typeof options.apiKey === "string" ? Redacted.make(options.apiKey) : options.apiKey
+    const scrub: Scrubber = scrubber([Redacted.value(apiKey)])
+    const timeout = Duration.decode(options.timeout ?? defaults.timeout)
+    const limiter = yield* Limiter.make(options.rateLimit === undefined ? defaults.rateLimit : options.rateLimit)
+
+    const retry = options.retry
+    const knobs = retry === false || retry === undefined || Schedule.isSchedule(retry) ? undefined : retry
+    const maxRetryAfter = Duration.decode(knobs?.maxRetryAfter ?? defaults.retry.maxRetryAfter)
+    const policyFor = (idempotent: boolean): Schedule.Schedule<unknown, OpenCxError> =>
+      retry === false
+        ? Schedule.stop
+        : retry !== undefined && Schedule.isSchedule(retry)
+        ? RetryPolicy.guard(retry, { maxRetryAfter, idempotent })
+        : !idempotent && knobs?.retryWrites === false
+        ? Schedule.stop
+        : RetryPolicy.schedule({
+          maxRetries: knobs?.maxRetries ?? defaults.retry.maxRetries,
+          baseDelay: Duration.decode(knobs?.baseDelay ?? defaults.retry.baseDelay),
+          maxDelay: Duration.decode(knobs?.maxDelay ?? defaults.retry.maxDelay),
+          maxRetryAfter,
+          rateLimitBudget: Duration.decode(knobs?.rateLimitBudget ?? defaults.retry.rateLimitBudget)
+        }, { idempotent })
+    const policies = { read: policyFor(true), write: policyFor(false) }
+
+    const httpClient = yield* HttpClient.HttpClient
+    const base = httpClient.pipe(
+      HttpClient.mapRequest((request) =>
+        request.pipe(
+          HttpClientRequest.prependUrl(baseUrl),
+          HttpClientRequest.bearerToken(apiKey),
+          HttpClientRequest.acceptJson
+        )
+      )
+    )
+    const client = options.transformClient === undefined ? base : options.transformClient(base)
+
+    const urlOf = (request: Pick<OpenCxClient.Request, "path" | "urlParams">) => {
+      const search = request.urlParams === undefined ? "" : new URLSearchParams(request.urlParams).toString()
+      return `${baseUrl}${request.path}${search === "" ? "" : `?${search}`}`
+    }
+
+    const commonOf = (raw: Raw, where: Where) => {
+      const requestId = raw.headers["x-request-id"]
+      return {
+        method: where.method,
+        url: where.url,
+        status: raw.status,
+        ...(requestId === undefined ? {} : { requestId: serverText(scrub, oneLine(requestId), 200) })
+      }
+    }
+
+    const decodeFailure = (raw: Raw, where: Where, issue: string, path: ReadonlyArray<PropertyKey> = []) => {
+      const itemIndex = path[0] === "items" && typeof path[1] === "number" ? path[1] : undefined
+      return new Decode({
+        ...commonOf(raw, where),
+        cursor: where.cursor === null ? null : serverText(scrub, where.cursor, 500),
+        path: serverText(scrub, oneLine(formatPath(path)), 500),
+        issue: serverText(scrub, issue, 1000),
+        ...(itemIndex === undefined ? {} : { itemIndex })
+      })
+    }
+
+    /** a 2xx: its body decoded (the hot path: no Effect machinery) */
+    const interpretSuccess = <A>(
+      raw: Raw,
+      where: Where,
+      decode: OpenCxClient.Decoder<A>,
+      emptyBody: boolean
+    ): Either.Either<A, OpenCxError> => {
+      let json: unknown = undefined
+      if (raw.bytes.length === 0) {
+        if (!emptyBody) return Either.left(decodeFailure(raw, where, "the response body is empty"))
+      } else {
+        const text = utf8(raw.bytes)
+        if (text === undefined) {
+          const body = describeBody(raw.bytes, raw.headers)
+          return Either.left(
+            decodeFailure(raw, where, `the body is not JSON text: ${body._tag === "Binary" ? body.description : "binary"}`)
+          )
+        }
+        if (text.trim() === "") {
+          if (!emptyBody) return Either.left(decodeFailure(raw, where, "the response body is empty"))
+        } else {
+          try {
+            json = JSON.parse(text)
+          } catch (error) {
+            return Either.left(
+              decodeFailure(
+                raw,
+                where,
+                `the body is not valid JSON (${error instanceof Error ? error.message : String(error)}): ${
+                  oneLine(text.slice(0, 300))
+                }`
+              )
+            )
+          }
+        }
+      }
+      const decoded = decode(json)
+      if (Either.isRight(decoded)) return Either.right(decoded.right)
+      const issue = firstIssue(decoded.left)
+      return Either.left(decodeFailure(raw, where, issue.message, issue.path))
+    }
+
+    /** a response that is not a 2xx: an ErrorDto, or what came, sanitised */
+    const interpretError = (raw: Raw, where: Where, now: number): OpenCxError => {
+      const status = raw.status
+      const common = commonOf(raw, where)
+      const shown = describeBody(raw.bytes, raw.headers)
+      let details: { serverMessage?: string; serverError?: string; body?: string } = {}
+      if (shown._tag === "Binary") {
+        details = { body: shown.description }
+      } else if (shown.text !== "") {
+        let parsed: unknown = undefined
+        try {
+          parsed = JSON.parse(shown.text)
+        } catch {
+          parsed = undefined
+        }
+        const dto = parsed === undefined ? Option.none() : decodeErrorDto(parsed)
+        details = Option.isSome(dto) && (dto.value.message !== undefined || dto.value.error !== undefined)
+          ? {
+            ...(dto.value.message === undefined ? {} : { serverMessage: serverText(scrub, dto.value.message) }),
+            ...(dto.value.error === undefined ? {} : { serverError: serverText(scrub, dto.value.error, 200) })
+          }
+          : { body: serverText(scrub, shown.text) }
+      }
+      const hint = Hints.parse(raw.headers, now)
+      const fields = { ...common, ...details, ...(Option.isSome(hint) ? { retryAfter: hint.value } : {}) }
+      if (status === 429) return new RateLimited(fields)
+      if (status === 401) return new Unauthorized(fields)
+      if (status === 403) return new Forbidden(fields)
+      if (status >= 500) return new ServerError(fields)
+      if (status >= 300 && status < 400) {
+        const location = raw.headers["location"]
+        return new BadRequest({
+          ...fields,
+          serverMessage: `the API answered with a redirect${
+            location === undefined ? "" : ` to ${serverText(scrub, oneLine(location), 300)}`
+          }; redirects are not followed, so that the API key is never sent elsewhere`
+        })
+      }
+      return new BadRequest(fields)
+    }
+
+    /** one attempt, within a permit of the limiter: the exchange and the body, timed */
+    const exchange = (request: HttpClientRequest.HttpClientRequest, where: Where): Effect.Effect<Raw, OpenCxError> =>
+      Effect.gen(function*() {
+        yield* Metric.increment(metrics.requests)
+        const response = yield* client.execute(request).pipe(
+          Effect.mapError((error) => {
+            const code = codeOf(error)
+            return new Transport({
+              method: where.method,
+              url: where.url,
+              reason: serverText(scrub, oneLine(describeCause(error)), 500),
+              ...(code !== undefined && beforeSending.has(code) ? { requestSent: false } : {})
+            })
+          })
+        )
+        const status = response.status
+        const headers = response.headers
+        const buffer = yield* response.arrayBuffer.pipe(
+          Effect.mapError((error) =>
+            new Transport({
+              method: where.method,
+              url: where.url,
+              reason: serverText(scrub, oneLine(`the response body was cut short (${describeCause(error)})`), 500),
+              requestSent: true
+            })
+          )
+        )
+        // a 429's hint pauses every caller, before this request's slot is given back
+        if (status === 429) {
+          yield* Metric.increment(metrics.rateLimited)
+          const now = yield* Clock.currentTimeMillis
+          const hint = Hints.parse(headers, now)
+          if (Option.isSome(hint) && Duration.lessThanOrEqualTo(hint.value, maxRetryAfter)) {
+            yield* limiter.pauseUntil(now + Duration.toMillis(hint.value))
+          }
+        }
+        return { status, headers, bytes: new Uint8Array(buffer) }
+      }).pipe(
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () => new Timeout({ method: where.method, url: where.url, timeout })
+        })
+      )
+
+    const executeResponse = <A>(
+      spec: OpenCxClient.Request,
+      decode: OpenCxClient.Decoder<A>,
+      annotate?: (response: OpenCxClient.Response<A>) => Readonly<Record<string, unknown>>
+    ): Effect.Effect<OpenCxClient.Response<A>, OpenCxError> => {
+      const where: Where = { method: spec.method, url: urlOf(spec), cursor: spec.cursor ?? null }
+      let request = HttpClientRequest.make(spec.method)(spec.path, spec.urlParams === undefined ? {} : { urlParams: spec.urlParams })
+      if (spec.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, spec.body)
+      const idempotent = spec.idempotent ?? !isWrite(spec.method)
+      const emptyBody = spec.emptyBody === true
+
+      const attempt = Effect.gen(function*() {
+        const before = yield* Clock.currentTimeMillis
+        const raw = yield* limiter.withPermit(
+          Effect.zipRight(
+            Effect.flatMap(Clock.currentTimeMillis, (after) =>
+              after > before ? Metric.incrementBy(metrics.rateLimitWaitMillis, after - before) : Effect.void),
+            exchange(request, where)
+          )
+        )
+        if (raw.status >= 200 && raw.status < 300) {
+          const result = interpretSuccess(raw, where, decode, emptyBody)
+          return Either.isRight(result)
+            ? { value: result.right, status: raw.status, requestId: commonOf(raw, where).requestId }
+            : yield* Effect.fail(result.left)
+        }
+        return yield* Effect.fail(interpretError(raw, where, yield* Clock.currentTimeMillis))
+      })
+
+      const policy = (idempotent ? policies.read : policies.write).pipe(
+        Schedule.tapInput((error: OpenCxError) =>
+          RetryPolicy.isRetryable(error, idempotent)
+            ? Effect.logDebug(`OpenCX ${where.method} ${escapeControls(where.url)} failed: ${error.message}`)
+            : Effect.void
+        )
+      )
+
+      return Effect.gen(function*() {
+        const attempts = yield* Ref.make(0)
+        const counted = Effect.zipRight(
+          Effect.flatMap(Ref.getAndUpdate(attempts, (n) => n + 1), (n) => (n > 0 ? Metric.increment(metrics.retries) : Effect.void)),
+          attempt
+        )
+        const result = yield* Effect.retry(counted, policy)
+        const response: OpenCxClient.Response<A> = { ...result, attempts: yield* Ref.get(attempts) }
+        if (annotate !== undefined) yield* Effect.annotateCurrentSpan(annotate(response))
+        return response
+      }).pipe(
+        Effect.withSpan(spec.span?.name ?? "OpenCxClient.request", {
+          attributes: spec.span?.attributes ?? { "http.request.method": spec.method, "opencx.path": spec.path },
+          kind: "client",
+          captureStackTrace: false
+        })
+      )
+    }
+
+    return {
+      baseUrl,
+      urlOf,
+      executeResponse,
+      execute: (request, decode) => Effect.map(executeResponse(request, decode), (response) => response.value)
+    } satisfies OpenCxClient.Service
+  })

@@ -1,0 +1,20 @@
+/**
+ * A small, fast, non-cryptographic hash.
+ *
+ * @internal
+ */
+
+/** A 53-bit keyed hash of a string (cyrb53), as base-36 text. */
+export const keyedHash = (key: string, text: string): string => {
+  let h1 = 0xdeadbeef ^ key.length
+  let h2 = 0x41c6ce57 ^ key.length
+  const input = key + "\u0000" + text
+  for (let i = 0; i < input.length; i++) {
+    const ch = input.charCodeAt(i)
+    h1 = Math.imul(h1 ^ ch, 2654435761)
+    h2 = Math.imul(h2 ^ ch, 1597334677)
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)
+}
