@@ -2,7 +2,8 @@
  * FakeOpenCx cursors: opaque, signed, bound to the query's filters.
  *
  * A cursor is `base64url(payload) "." mac`, where the payload holds the key
- * of the last session served and a hash of the filters, and the MAC is a
+ * of the last item served (a JSON tuple its list understands) and a hash of
+ * the filters, and the MAC is a
  * keyed hash under the fake's secret. A tampered cursor, one from another
  * fake, or one sent with other filters is refused.
  *
@@ -10,7 +11,6 @@
  */
 import * as Either from "effect/Either"
 import { keyedHash } from "../hash.js"
-import type { Key } from "./store.js"
 
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 const lookup = new Map([...alphabet].map((c, i) => [c, i]))
@@ -48,6 +48,9 @@ const fromBase64Url = (text: string): string | undefined => {
   }
 }
 
+/** A position in a list: a JSON tuple that the list's store understands, or `null` before the first item. */
+export type Key = ReadonlyArray<string | number> | null
+
 export interface CursorPayload {
   readonly key: Key
   /** hash of the filters the cursor was issued for */
@@ -61,15 +64,16 @@ export const filtersHash = (secret: string, canonicalFilters: string): string =>
 export const encode = (secret: string, payload: CursorPayload): string => {
   const body = toBase64Url(
     JSON.stringify(
-      payload.nonce === undefined
-        ? [1, payload.key.created, payload.key.id, payload.filters]
-        : [1, payload.key.created, payload.key.id, payload.filters, payload.nonce]
+      payload.nonce === undefined ? [2, payload.key, payload.filters] : [2, payload.key, payload.filters, payload.nonce]
     )
   )
   return `${body}.${keyedHash(secret, body)}`
 }
 
 export type CursorError = "malformed" | "foreign" | "other-filters"
+
+const isKey = (u: unknown): u is Key =>
+  u === null || (Array.isArray(u) && u.every((part) => typeof part === "string" || typeof part === "number"))
 
 export const decode = (secret: string, cursor: string, filters: string): Either.Either<CursorPayload, CursorError> => {
   const dot = cursor.lastIndexOf(".")
@@ -84,10 +88,9 @@ export const decode = (secret: string, cursor: string, filters: string): Either.
   } catch {
     return Either.left("malformed")
   }
-  if (
-    !Array.isArray(parsed) || parsed[0] !== 1 || typeof parsed[1] !== "number" || typeof parsed[2] !== "string" ||
-    typeof parsed[3] !== "string"
-  ) return Either.left("malformed")
-  if (parsed[3] !== filters) return Either.left("other-filters")
-  return Either.right({ key: { created: parsed[1], id: parsed[2] }, filters: parsed[3] })
+  if (!Array.isArray(parsed) || parsed[0] !== 2 || !isKey(parsed[1]) || typeof parsed[2] !== "string") {
+    return Either.left("malformed")
+  }
+  if (parsed[2] !== filters) return Either.left("other-filters")
+  return Either.right({ key: parsed[1], filters: parsed[2] })
 }
