@@ -85,14 +85,20 @@ export class ConnectionControl extends Context.Reference<ConnectionControl>()(
     defaultValue: (): {
       readonly reset: (
         request: HttpServerRequest.HttpServerRequest,
-        response: { readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly partialBody: string }
+        response: {
+          readonly status: number
+          readonly headers: Readonly<Record<string, string>>
+          readonly partialBody: string | Uint8Array
+        }
       ) => Effect.Effect<HttpServerResponse.HttpServerResponse>
     } => ({
       reset: (_request, response) =>
         Effect.succeed(
           HttpServerResponse.stream(
             Stream.concat(
-              Stream.make(new TextEncoder().encode(response.partialBody)),
+              Stream.make(
+                typeof response.partialBody === "string" ? new TextEncoder().encode(response.partialBody) : response.partialBody
+              ),
               Stream.fail(new Error("connection reset by FakeOpenCx"))
             ),
             { status: response.status, headers: response.headers, contentType: "application/json" }
@@ -215,9 +221,18 @@ const redactIn = (value: unknown, token: string): unknown => {
 }
 
 const toResponse = (reply: Http.Reply): HttpServerResponse.HttpServerResponse =>
-  reply.body === ""
+  reply.body.length === 0
     ? HttpServerResponse.empty({ status: reply.status, headers: reply.headers })
-    : HttpServerResponse.text(reply.body, { status: reply.status, headers: reply.headers, contentType: reply.contentType })
+    : typeof reply.body === "string"
+    ? HttpServerResponse.text(reply.body, { status: reply.status, headers: reply.headers, contentType: reply.contentType })
+    : HttpServerResponse.uint8Array(reply.body, { status: reply.status, headers: reply.headers, contentType: reply.contentType })
+
+/** the first `fraction` of a body */
+const cut = (body: string | Uint8Array, fraction: number): string | Uint8Array =>
+  body.slice(0, Math.max(1, Math.floor(body.length * fraction)))
+
+const byteLength = (body: string | Uint8Array) =>
+  typeof body === "string" ? new TextEncoder().encode(body).length : body.length
 
 const retryAfterHeader = (retryAfter: RetryAfter | undefined, now: number): Record<string, string> => {
   if (retryAfter === undefined) return {}
@@ -340,7 +355,10 @@ export const make = (options: EdgeOptions): Effect.Effect<Edge> =>
             case "EmptyBody":
               return answer(withId({ status: fault.status, body: "", contentType: "application/json", headers: {} }), fault._tag)
             case "Body":
-              return answer(withId({ status: fault.status, body: fault.body, contentType: fault.contentType, headers: {} }), fault._tag)
+              return answer(
+                withId({ status: fault.status, body: fault.body, contentType: fault.contentType, headers: fault.headers ?? {} }),
+                fault._tag
+              )
             case "NoResponse":
               return yield* Effect.never
           }
@@ -393,7 +411,7 @@ export const make = (options: EdgeOptions): Effect.Effect<Edge> =>
         // 6. the faults that break a successful answer
         const ok = reply.status >= 200 && reply.status < 300
         if (ok && fault?._tag === "MalformedJson") {
-          return answer({ ...reply, body: reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 2))) }, fault._tag)
+          return answer({ ...reply, body: cut(reply.body, 1 / 2) }, fault._tag)
         }
         if (ok && fault?._tag === "ConnectionReset") {
           const control = yield* ConnectionControl
@@ -403,9 +421,9 @@ export const make = (options: EdgeOptions): Effect.Effect<Edge> =>
             headers: {
               ...reply.headers,
               "content-type": reply.contentType,
-              "content-length": String(new TextEncoder().encode(reply.body).length)
+              "content-length": String(byteLength(reply.body))
             },
-            partialBody: reply.body.slice(0, Math.max(1, Math.floor(reply.body.length / 3)))
+            partialBody: cut(reply.body, 1 / 3)
           })
           return { response, status: reply.status, outcome: "reset", fault: fault._tag }
         }

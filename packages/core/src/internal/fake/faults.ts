@@ -34,14 +34,25 @@ export type Fault = Data.TaggedEnum<{
   Html: { readonly status: number }
   /** A response with no body at all. */
   EmptyBody: { readonly status: number }
-  /** Any status, content type and body text. */
-  Body: { readonly status: number; readonly contentType: string; readonly body: string }
+  /** Any status, content type and body (text, or bytes as they are). */
+  Body: {
+    readonly status: number
+    readonly contentType: string
+    readonly body: string | Uint8Array
+    readonly headers?: Readonly<Record<string, string>> | undefined
+  }
   /** The page, with one item that breaks the schema (`ticket_number` as a string). */
   InvalidItem: { readonly index?: number | undefined }
   /** No items, and a non-null `next` that resumes at the same position. */
   EmptyPageWithNext: {}
   /** The page, with `next` equal to the cursor just used (requests that carry a cursor only). */
   RepeatCursor: {}
+  /**
+   * The page, with a `next` that makes the following page start `count`
+   * items earlier, so that it repeats the end of this one (a server that
+   * pages by offset while rows are inserted before the position).
+   */
+  OverlappingNext: { readonly count: number }
   /** The status line, headers and part of the body, then the connection breaks. */
   ConnectionReset: {}
   /** The request is accepted and never answered. */
@@ -90,11 +101,16 @@ export const Fault = {
   malformedJson: FaultCtor.MalformedJson(),
   html: (status = 502): Fault => FaultCtor.Html({ status }),
   emptyBody: (status = 200): Fault => FaultCtor.EmptyBody({ status }),
-  body: (status: number, body: string, contentType = "application/json"): Fault =>
-    FaultCtor.Body({ status, body, contentType }),
+  body: (
+    status: number,
+    body: string | Uint8Array,
+    contentType = "application/json",
+    headers?: Readonly<Record<string, string>>
+  ): Fault => FaultCtor.Body({ status, body, contentType, headers }),
   invalidItem: (index?: number): Fault => FaultCtor.InvalidItem({ index }),
   emptyPageWithNext: FaultCtor.EmptyPageWithNext(),
   repeatCursor: FaultCtor.RepeatCursor(),
+  overlappingNext: (count = 1): Fault => FaultCtor.OverlappingNext({ count }),
   connectionReset: FaultCtor.ConnectionReset(),
   noResponse: FaultCtor.NoResponse(),
   $is: FaultCtor.$is,

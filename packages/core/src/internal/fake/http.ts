@@ -33,8 +33,8 @@ export const reason = (status: number): string => reasons[status] ?? "Error"
 /** A response, before the edge's faults. */
 export interface Reply {
   readonly status: number
-  /** the body's text ("" for none) */
-  readonly body: string
+  /** the body's text ("" for none), or bytes */
+  readonly body: string | Uint8Array
   readonly contentType: string
   readonly headers: Readonly<Record<string, string>>
   /** the page fault a route applied, for the log */

@@ -35,6 +35,8 @@ export interface PageRequest<I> {
   >
   /** an item made to break the spec (for `Fault.invalidItem`) */
   readonly breakItem: (item: Json) => Json
+  /** an item's position in the list (what a cursor carries) */
+  readonly keyOf: (item: I) => FakeCursor.Key
 }
 
 const isJson = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
@@ -67,6 +69,11 @@ export const servePage = <I>(request: PageRequest<I>): Http.Reply => {
   let next = page.next === undefined ? null : FakeCursor.encode(request.secret, { key: page.next, filters })
   const repeat = fault?._tag === "RepeatCursor" && cursor !== undefined
   if (repeat) next = cursor
+  const overlap = fault?._tag === "OverlappingNext" && page.next !== undefined && page.items.length > fault.count
+  if (overlap) {
+    const key = request.keyOf(page.items[page.items.length - 1 - fault.count]!)
+    next = FakeCursor.encode(request.secret, { key, filters, nonce: number })
+  }
   const encoded = request.encode({ items: page.items, next })
   if (Either.isLeft(encoded)) {
     return Http.error(500, `FakeOpenCx holds an item that breaks the spec: ${encoded.left.message}`)
@@ -79,5 +86,6 @@ export const servePage = <I>(request: PageRequest<I>): Http.Reply => {
     const body = { ...encoded.right, items: items.length === 0 ? [broken] : items.map((item, k) => (k === index ? broken : item)) }
     return { ...Http.json(200, body), fault: fault._tag }
   }
-  return { ...Http.json(200, encoded.right), ...(repeat ? { fault: "RepeatCursor" as const } : {}) }
+  const applied = repeat ? "RepeatCursor" as const : overlap ? "OverlappingNext" as const : undefined
+  return { ...Http.json(200, encoded.right), ...(applied === undefined ? {} : { fault: applied }) }
 }

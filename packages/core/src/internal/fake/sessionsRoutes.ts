@@ -65,7 +65,8 @@ export const list = (world: SessionsWorld): Route => ({
           return { items: page.items, next: page.next === undefined ? undefined : [page.next.created, page.next.id] }
         },
         encode: encodePage,
-        breakItem: (item) => ({ ...item, ticket_number: "not-a-number" })
+        breakItem: (item) => ({ ...item, ticket_number: "not-a-number" }),
+        keyOf: (session) => [DateTime.toEpochMillis(session.created_at), session.id]
       })
     })
 })
