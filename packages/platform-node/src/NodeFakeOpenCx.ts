@@ -9,8 +9,11 @@
  *
  * @since 0.1.0
  */
+import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import { FakeOpenCx } from "@opencx-effect/core"
@@ -22,6 +25,7 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import * as Http from "node:http"
+import * as Compression from "./internal/compression.js"
 
 /**
  * @since 0.1.0
@@ -32,6 +36,11 @@ export interface ServeOptions {
   readonly port?: number | undefined
   /** the interface to listen on (default 127.0.0.1) */
   readonly host?: string | undefined
+  /**
+   * compress bodies with the best of br, gzip and deflate the request
+   * accepts, as the real API's edge does (default true)
+   */
+  readonly compression?: boolean | undefined
 }
 
 /**
@@ -67,6 +76,20 @@ const nodeConnectionControl: Context.Tag.Service<typeof FakeOpenCx.ConnectionCon
     })
 }
 
+/** the app, with its bodies compressed as the request accepts */
+const compressing = <E, R>(app: HttpApp.HttpApp<HttpServerResponse.HttpServerResponse, E, R>) =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+    Effect.map(app, (response) => {
+      const coding = Compression.negotiate(request.headers["accept-encoding"])
+      const body = response.body
+      if (coding === undefined || body._tag !== "Uint8Array" || body.body.length === 0) return response
+      return HttpServerResponse.uint8Array(Compression.compress(coding, body.body), {
+        status: response.status,
+        headers: { ...response.headers, "content-encoding": coding, vary: "accept-encoding" },
+        contentType: body.contentType
+      })
+    }))
+
 /**
  * Serves a fake on a socket for the life of the scope. Closing the scope
  * closes every connection, hanging ones included.
@@ -86,9 +109,10 @@ export const serve = (
     })
     // runs before the server's own close: without it, close would wait for hanging requests
     yield* Effect.addFinalizer(() => Effect.sync(() => server.closeAllConnections()))
-    yield* HttpServer.serveEffect(
-      fake.app.pipe(Effect.provideService(FakeOpenCx.ConnectionControl, nodeConnectionControl))
-    ).pipe(Effect.provideService(HttpServer.HttpServer, httpServer))
+    const app = fake.app.pipe(Effect.provideService(FakeOpenCx.ConnectionControl, nodeConnectionControl))
+    yield* HttpServer.serveEffect(options.compression === false ? app : compressing(app)).pipe(
+      Effect.provideService(HttpServer.HttpServer, httpServer)
+    )
     const address = httpServer.address
     const port = address._tag === "TcpAddress" ? address.port : 0
     const host = address._tag === "TcpAddress" ? address.hostname : "127.0.0.1"

@@ -19,6 +19,13 @@ export * as NodeFakeOpenCx from "./NodeFakeOpenCx.js"
 export * as NodeHttp from "./NodeHttp.js"
 
 /**
+ * The whole client for Node: one OpenCxClient and every service on it.
+ *
+ * @since 0.2.0
+ */
+export * as NodeOpenCx from "./NodeOpenCx.js"
+
+/**
  * SessionsService with Node's HTTP client provided.
  *
  * @since 0.1.0

@@ -146,14 +146,24 @@ const codeOf = (error: unknown): string | undefined => {
   return undefined
 }
 
-/** what went wrong, in words: an HttpClientError's message repeats the request; its cause says what happened */
+/**
+ * what went wrong, in words: an HttpClientError's message repeats the
+ * request; its `description` (when the client gave one) and its cause say
+ * what happened
+ */
 const describeCause = (error: unknown): string => {
-  const inner = causes(error).filter((cause) =>
-    !(Predicate.hasProperty(cause, "_tag") && (cause._tag === "RequestError" || cause._tag === "ResponseError"))
+  const isHttpError = (cause: unknown) =>
+    Predicate.hasProperty(cause, "_tag") && (cause._tag === "RequestError" || cause._tag === "ResponseError")
+  const all = causes(error)
+  const descriptions = all.flatMap((cause) =>
+    isHttpError(cause) && Predicate.hasProperty(cause, "description") && typeof cause.description === "string"
+      ? [cause.description]
+      : []
   )
-  const messages = inner
-    .map((cause) => (cause instanceof Error ? cause.message : String(cause)))
-    .filter((message, i, all) => message !== "" && all.indexOf(message) === i)
+  const messages = [
+    ...descriptions,
+    ...all.filter((cause) => !isHttpError(cause)).map((cause) => (cause instanceof Error ? cause.message : String(cause)))
+  ].filter((message, i, list) => message !== "" && list.indexOf(message) === i)
   const code = codeOf(error)
   const text = messages.slice(0, 2).join(": ")
   return code !== undefined && !text.includes(code) ? `${text} (${code})` : text === "" ? "unknown failure" : text
