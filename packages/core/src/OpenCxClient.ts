@@ -169,6 +169,8 @@ export interface Request {
   readonly idempotent?: boolean | undefined
   /** whether a 2xx response with an empty body is fine (the decoder then gets `undefined`); default false */
   readonly emptyBody?: boolean | undefined
+  /** for a request about one resource: a 404 is then `NotFound` with these (otherwise a `BadRequest`) */
+  readonly notFound?: { readonly resource: string; readonly id: string } | undefined
   /** for a page of a cursor walk: the cursor sent (`null` for the first page); named by `Decode` errors */
   readonly cursor?: string | null | undefined
   /** the span around the request (and its retries); default `OpenCxClient.request` */

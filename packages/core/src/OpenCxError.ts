@@ -147,6 +147,27 @@ export class ServerError extends Schema.TaggedError<ServerError>("@opencx-effect
 }
 
 /**
+ * 404 on a request for one resource (a session, its history, a contact): no
+ * such resource in the organisation the key belongs to. `resource` says what
+ * was asked for and `id` which one. (A 404 on a list is a `BadRequest`.)
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class NotFound extends Schema.TaggedError<NotFound>("@opencx-effect/core/NotFound")("NotFound", {
+  ...response,
+  /** what was asked for, e.g. `chat session` */
+  resource: Schema.String,
+  /** its id, as given */
+  id: Schema.String
+}) {
+  /** @since 0.2.0 */
+  override get message(): string {
+    return `${describe(this, "Not Found")}. There is no ${this.resource} ${excerpt(this.id, 100)} for this API key.`
+  }
+}
+
+/**
  * Any other status: 400, 404, 408 once retries are spent, 422, or a redirect
  * (which is never followed, so that the key never goes elsewhere).
  *
@@ -312,6 +333,7 @@ export type OpenCxError =
   | RateLimited
   | ServerError
   | BadRequest
+  | NotFound
   | Transport
   | Timeout
   | Decode
@@ -331,6 +353,7 @@ export const OpenCxError = Schema.Union(
   RateLimited,
   ServerError,
   BadRequest,
+  NotFound,
   Transport,
   Timeout,
   Decode,

@@ -106,8 +106,11 @@ export interface Start {
  * @category models
  */
 export interface Options<A> {
-  /** an item's identity, for the adjacent-duplicate guard (none: no such guard) */
-  readonly key?: ((item: A) => string) | undefined
+  /**
+   * an item's identity, for the adjacent-duplicate guard (none: no such
+   * guard; `undefined` for an item: that item is never a duplicate)
+   */
+  readonly key?: ((item: A) => string | undefined) | undefined
   /** how many empty pages in a row end the walk with `EmptyPages`; default 1,000 */
   readonly maxEmptyPages?: number | undefined
   /** how many pages to fetch ahead of the consumer (default 0: fully lazy) */
@@ -137,7 +140,7 @@ export interface Step<P> {
   readonly loop: boolean
   /** items skipped because their key was on the previous page (or earlier on this one) */
   readonly skipped: number
-  /** the keys of the page's items as they came (empty without a `key`) */
+  /** the keys of the page's items as they came (those `key` gives; empty without a `key`) */
   readonly keys: ReadonlyArray<string>
   /** empty pages in a row, this one included */
   readonly emptyPages: number
@@ -230,13 +233,15 @@ export const steps = <P extends Page<unknown>, E, R>(
           let keys: ReadonlyArray<string> = []
           let skipped = 0
           if (key !== undefined && received.items.length > 0) {
-            keys = received.items.map(key)
+            const itemKeys = received.items.map(key)
+            keys = itemKeys.filter((k): k is string => k !== undefined)
             const seen = new Set(state.previousKeys)
             const kept: Array<P["items"][number]> = []
             received.items.forEach((item, i) => {
-              if (seen.has(keys[i]!)) skipped++
+              const k = itemKeys[i]
+              if (k !== undefined && seen.has(k)) skipped++
               else {
-                seen.add(keys[i]!)
+                if (k !== undefined) seen.add(k)
                 kept.push(item)
               }
             })

@@ -40,20 +40,24 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import type {
-  ChatSession,
-  ChatSessionEncoded,
-  ListChatSessionsOutput,
-  ListChatSessionsOutputEncoded
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as ChatHistory from "./ChatHistory.js"
+import {
+  type ChatSession,
+  ChatSession as ChatSessionSchema,
+  type ChatSessionEncoded,
+  type ListChatSessionsOutput,
+  type ListChatSessionsOutputEncoded
 } from "./ChatSession.js"
+import { checkId } from "./internal/client/ids.js"
 import { decodePage, validatePage } from "./internal/client/pages.js"
-import { firstIssue } from "./internal/schema/issues.js"
+import * as Query from "./internal/client/query.js"
 import * as ListChatSessionsParams from "./ListChatSessionsParams.js"
 import * as OpenCxClient from "./OpenCxClient.js"
-import { InvalidParams, type OpenCxError } from "./OpenCxError.js"
+import type { OpenCxError } from "./OpenCxError.js"
 import * as Paginator from "./Paginator.js"
 
 // ---------------------------------------------------------------------------
@@ -96,6 +100,17 @@ export interface StreamOptions {
    * last `Paginator.Step`); its cursor takes the place of `params.cursor`
    */
   readonly start?: Paginator.Start | undefined
+}
+
+/**
+ * Options of `history`, `historyPages` and `historyEncoded`.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface HistoryOptions extends StreamOptions {
+  /** the cursor of the first page to fetch (default: the oldest events) */
+  readonly cursor?: string | undefined
 }
 
 /**
@@ -155,6 +170,27 @@ export interface Service {
     params?: ListChatSessionsParams.Input,
     options?: StreamOptions
   ) => Stream.Stream<Paginator.Step<ListChatSessionsOutputEncoded>, OpenCxError>
+  /**
+   * one session (`GET /chat/sessions/{session_id}`): `NotFound` when there is
+   * none; `InvalidParams`, before any request, for an id that cannot be one
+   */
+  readonly get: (sessionId: string) => Effect.Effect<ChatSession, OpenCxError>
+  /**
+   * a session's history, oldest event first (`GET
+   * /chat/sessions/{session_id}/history`), lazily, page by page, under the
+   * same guards, retries and limit as the sessions
+   */
+  readonly history: (sessionId: string, options?: HistoryOptions) => Stream.Stream<ChatHistory.HistoryItem, OpenCxError>
+  /** the pages of a session's history */
+  readonly historyPages: (
+    sessionId: string,
+    options?: HistoryOptions
+  ) => Stream.Stream<ChatHistory.ListChatHistoryOutput, OpenCxError>
+  /** a session's history as the API sent it: validated by the tolerant Schema, not transformed */
+  readonly historyEncoded: (
+    sessionId: string,
+    options?: HistoryOptions
+  ) => Stream.Stream<ChatHistory.HistoryItemEncoded, OpenCxError>
 }
 
 /**
@@ -167,22 +203,17 @@ export class SessionsService extends Context.Tag("@opencx-effect/core/SessionsSe
 // Implementation
 // ---------------------------------------------------------------------------
 
-const toInvalidParams = (error: ParseResult.ParseError): InvalidParams => {
-  const issue = firstIssue(error)
-  return new InvalidParams({ field: issue.path.map(String).join("."), issue: issue.message })
-}
-
-const prepare = (params: ListChatSessionsParams.Input | undefined) =>
-  ListChatSessionsParams.decode(params ?? {}).pipe(
-    Effect.flatMap(ListChatSessionsParams.encodeUrlParams),
-    Effect.mapError(toInvalidParams),
-    Effect.map((url) => {
-      const { cursor, ...filters } = url
-      return { filters, cursor: cursor ?? null }
-    })
-  )
+const prepare = (params: ListChatSessionsParams.Input | undefined) => Query.prepare(params ?? {}, ListChatSessionsParams)
 
 const sessionKey = (session: { readonly id: string }) => session.id
+
+const historyKey = (item: { readonly id?: string | undefined }) => item.id
+
+const decodeSession = Schema.decodeUnknownEither(ChatSessionSchema)
+const decodeHistoryPage = Schema.decodeUnknownEither(ChatHistory.ListChatHistoryOutput)
+const validateHistoryPage = (input: unknown) =>
+  // accepted by the tolerant Schema: the JSON itself is a valid encoded page
+  Either.map(decodeHistoryPage(input), () => input as ChatHistory.ListChatHistoryOutputEncoded)
 
 /**
  * Builds the service over the `OpenCxClient` in context: every call goes
@@ -241,7 +272,59 @@ export const make: Effect.Effect<Service, never, OpenCxClient.OpenCxClient> = Ef
   const encoded = walk(validatePage)
   const itemsOf = <A>(page: Paginator.Page<A>) => Chunk.unsafeFromArray(page.items)
 
+  const get = (sessionId: string) =>
+    Effect.flatMap(checkId("sessionId", sessionId), (id) =>
+      client.execute(
+        {
+          method: "GET",
+          path: OpenCxClient.path`/chat/sessions/${id}`,
+          notFound: { resource: "chat session", id },
+          span: { name: "SessionsService.get", attributes: { "opencx.session.id": id } }
+        },
+        decodeSession
+      ))
+
+  const historyWalk = <P extends Paginator.Page<{ readonly id?: string | undefined }>>(decode: OpenCxClient.Decoder<P>) =>
+  (sessionId: string, options: HistoryOptions | undefined): Stream.Stream<P, OpenCxError> =>
+    Stream.unwrap(Effect.map(checkId("sessionId", sessionId), (id) => {
+      const path = OpenCxClient.path`/chat/sessions/${id}/history`
+      return Paginator.pages({
+        method: "GET",
+        url: client.urlOf({ path }),
+        fetch: (cursor, index) =>
+          Effect.map(
+            client.executeResponse(
+              {
+                method: "GET",
+                path,
+                urlParams: cursor === null ? {} : { cursor },
+                cursor,
+                notFound: { resource: "chat session", id },
+                span: {
+                  name: "SessionsService.historyPage",
+                  attributes: { "opencx.session.id": id, "opencx.page.index": index, "opencx.page.cursor_sent": cursor !== null }
+                }
+              },
+              decode,
+              (response) => ({ "opencx.page.items": response.value.items.length, "opencx.page.attempts": response.attempts })
+            ),
+            (response) => response.value
+          )
+      }, {
+        key: historyKey,
+        maxEmptyPages: options?.maxEmptyPages,
+        prefetch: options?.prefetch,
+        start: options?.start ?? { cursor: options?.cursor ?? null }
+      })
+    }))
+  const historyPages = historyWalk(decodeHistoryPage)
+  const historyPagesEncoded = historyWalk(validateHistoryPage)
+
   return {
+    get,
+    history: (sessionId, options) => Stream.mapConcatChunk(historyPages(sessionId, options), itemsOf),
+    historyPages,
+    historyEncoded: (sessionId, options) => Stream.mapConcatChunk(historyPagesEncoded(sessionId, options), itemsOf),
     list: (params) => Effect.flatMap(prepare(params), ({ cursor, filters }) => fetchPage(decodePage)(filters)(cursor, 0)),
     pages: (params, options) => Stream.map(decoded(params, options), (step) => step.page),
     stream: (params, options) => Stream.mapConcatChunk(decoded(params, options), (step) => itemsOf(step.page)),
@@ -344,6 +427,41 @@ export const stream = (
   options?: StreamOptions
 ): Stream.Stream<ChatSession, OpenCxError, SessionsService> =>
   Stream.unwrap(Effect.map(SessionsService, (service) => service.stream(params, options)))
+
+/**
+ * One session, with the service from context.
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const get = (sessionId: string): Effect.Effect<ChatSession, OpenCxError, SessionsService> =>
+  Effect.flatMap(SessionsService, (service) => service.get(sessionId))
+
+/**
+ * A session's history, oldest event first, with the service from context.
+ *
+ * @example
+ * ```ts
+ * import { ChatHistory, SessionsService } from "@opencx-effect/core"
+ * import { Stream } from "effect"
+ *
+ * // the messages of one conversation
+ * const messages = (sessionId: string) =>
+ *   SessionsService.history(sessionId).pipe(
+ *     Stream.map((item) => item.event),
+ *     Stream.filter(ChatHistory.isMessage),
+ *     Stream.runCollect
+ *   )
+ * ```
+ *
+ * @since 0.2.0
+ * @category accessors
+ */
+export const history = (
+  sessionId: string,
+  options?: HistoryOptions
+): Stream.Stream<ChatHistory.HistoryItem, OpenCxError, SessionsService> =>
+  Stream.unwrap(Effect.map(SessionsService, (service) => service.history(sessionId, options)))
 
 /**
  * Every session as the API sent it, with the service from context.

@@ -91,7 +91,11 @@ export const layerFailing = (error: OpenCxError): Layer.Layer<SessionsService.Se
     stream: () => Stream.fail(error),
     pagesEncoded: () => Stream.fail(error),
     streamEncoded: () => Stream.fail(error),
-    steps: () => Stream.fail(error)
+    steps: () => Stream.fail(error),
+    get: () => Effect.fail(error),
+    history: () => Stream.fail(error),
+    historyPages: () => Stream.fail(error),
+    historyEncoded: () => Stream.fail(error)
   })
 
 /**
@@ -110,6 +114,10 @@ export const layer = (
     stream: implementation.stream ?? (() => Stream.dieMessage(missing("stream"))),
     pagesEncoded: implementation.pagesEncoded ?? (() => Stream.dieMessage(missing("pagesEncoded"))),
     streamEncoded: implementation.streamEncoded ?? (() => Stream.dieMessage(missing("streamEncoded"))),
-    steps: implementation.steps ?? (() => Stream.dieMessage(missing("steps")))
+    steps: implementation.steps ?? (() => Stream.dieMessage(missing("steps"))),
+    get: implementation.get ?? (() => Effect.dieMessage(missing("get"))),
+    history: implementation.history ?? (() => Stream.dieMessage(missing("history"))),
+    historyPages: implementation.historyPages ?? (() => Stream.dieMessage(missing("historyPages"))),
+    historyEncoded: implementation.historyEncoded ?? (() => Stream.dieMessage(missing("historyEncoded")))
   })
 }

@@ -29,6 +29,7 @@ import {
   BadRequest,
   Decode,
   Forbidden,
+  NotFound,
   type OpenCxError,
   RateLimited,
   ServerError,
@@ -177,6 +178,7 @@ interface Where {
   readonly method: string
   readonly url: string
   readonly cursor: string | null
+  readonly notFound: OpenCxClient.Request["notFound"]
 }
 
 interface Raw {
@@ -330,6 +332,7 @@ export const make = (
       if (status === 429) return new RateLimited(fields)
       if (status === 401) return new Unauthorized(fields)
       if (status === 403) return new Forbidden(fields)
+      if (status === 404 && where.notFound !== undefined) return new NotFound({ ...fields, ...where.notFound })
       if (status >= 500) return new ServerError(fields)
       if (status >= 300 && status < 400) {
         const location = raw.headers["location"]
@@ -392,7 +395,7 @@ export const make = (
       decode: OpenCxClient.Decoder<A>,
       annotate?: (response: OpenCxClient.Response<A>) => Readonly<Record<string, unknown>>
     ): Effect.Effect<OpenCxClient.Response<A>, OpenCxError> => {
-      const where: Where = { method: spec.method, url: urlOf(spec), cursor: spec.cursor ?? null }
+      const where: Where = { method: spec.method, url: urlOf(spec), cursor: spec.cursor ?? null, notFound: spec.notFound }
       let request = HttpClientRequest.make(spec.method)(spec.path, spec.urlParams === undefined ? {} : { urlParams: spec.urlParams })
       if (spec.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, spec.body)
       const idempotent = spec.idempotent ?? !isWrite(spec.method)

@@ -30,9 +30,9 @@ export const mix = (a: number, b: number): number => {
 
 const hex8 = (n: number): string => (n >>> 0).toString(16).padStart(8, "0")
 
-const pick = <A>(r: number, values: ReadonlyArray<A>): A => values[Math.min(values.length - 1, Math.floor(r * values.length))]!
+export const pick = <A>(r: number, values: ReadonlyArray<A>): A => values[Math.min(values.length - 1, Math.floor(r * values.length))]!
 
-const weighted = <A>(r: number, table: ReadonlyArray<readonly [A, number]>): A => {
+export const weighted = <A>(r: number, table: ReadonlyArray<readonly [A, number]>): A => {
   let total = 0
   for (const [, w] of table) total += w
   let x = r * total
