@@ -263,7 +263,7 @@ describe("opencx sessions export", () => {
         fs.writeFileSync(checkpoint, "{ not json")
         const corrupt = yield* Cli.run(["sessions", "export", "--output", output, "--checkpoint", checkpoint], env)
         expect(corrupt.code).toBe(2)
-        expect(corrupt.stderr).toContain("not a valid checkpoint")
+        expect(corrupt.stderr).toContain(`the checkpoint ${checkpoint} is invalid: it is not JSON`)
       }).pipe(onFake({ generate: { count: 10, seed: 1 } })))
   })
 
