@@ -8,8 +8,10 @@
  *   ai_closure_type and day;
  * - `opencx fake-server`: FakeOpenCx on 127.0.0.1.
  *
- * With no API key (`OPENCX_API_KEY` or `--api-key-file`), the sessions
- * commands run against an embedded FakeOpenCx and say so on stderr.
+ * With no API key (`OPENCX_API_KEY` or `--api-key-file`) and no base URL
+ * (`OPENCX_BASE_URL` or `--base-url`), the sessions commands run against an
+ * embedded FakeOpenCx and say so on stderr; a base URL without a key is
+ * refused (exit code 2).
  *
  * @since 0.1.0
  */
@@ -25,7 +27,7 @@ import { createRequire } from "node:module"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Connection from "./internal/connection.js"
-import { OutputClosed, UsageError } from "./internal/errors.js"
+import { IoError, OutputClosed, reasonOf, UsageError } from "./internal/errors.js"
 import * as Export from "./internal/export.js"
 import { formats } from "./internal/formats.js"
 import { writeStderr } from "./internal/progress.js"
@@ -133,7 +135,11 @@ const toParams = (values: FilterValues): Effect.Effect<ListChatSessionsParams.In
   return Effect.succeed(params)
 }
 
-/** runs `effect` with the SessionsService the flags and the environment call for */
+/**
+ * Runs `effect` with the SessionsService the flags and the environment call
+ * for, once per command: the notice about the embedded FakeOpenCx, if any,
+ * is written once, before anything else.
+ */
 const withSessions = <A, E, R>(
   flags: Connection.ConnectionFlags,
   effect: Effect.Effect<A, E, R>
@@ -272,8 +278,9 @@ const version = ((): string => {
 
 /**
  * Runs the command on `argv` (as `process.argv`) and resolves to the exit
- * code: 0 on success, 1 when the API fails, 2 on bad input. Messages go to
- * stderr; the API key never appears in them.
+ * code: 0 on success (or when the reader of stdout went away), 1 when the API
+ * fails or the output cannot be written, 2 on bad input (a flag, a checkpoint
+ * or state file). Messages go to stderr; the API key never appears in them.
  *
  * @since 0.1.0
  * @category running
@@ -285,10 +292,11 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, C
       if (ValidationError.isValidationError(error)) return Effect.succeed(2) // @effect/cli printed it
       if (error instanceof OutputClosed) return Effect.succeed(0) // the reader went away: stop quietly
       if (error instanceof UsageError) return Effect.as(writeStderr(`opencx: ${error.message}\n`), 2)
+      if (error instanceof IoError) return Effect.as(writeStderr(`opencx: ${error.message}\n`), 1)
       if (OpenCxError.isOpenCxError(error)) {
         return Effect.as(writeStderr(`opencx: ${error.message}\n`), error._tag === "InvalidParams" ? 2 : 1)
       }
-      return Effect.as(writeStderr(`opencx: ${String(error)}\n`), 1)
+      return Effect.as(writeStderr(`opencx: ${reasonOf(error)}\n`), 1)
     }),
-    Effect.catchAllDefect((defect) => Effect.as(writeStderr(`opencx: unexpected failure: ${String(defect)}\n`), 1))
+    Effect.catchAllDefect((defect) => Effect.as(writeStderr(`opencx: unexpected failure: ${reasonOf(defect)}\n`), 1))
   )

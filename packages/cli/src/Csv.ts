@@ -10,12 +10,14 @@
  * @since 0.1.0
  */
 import { ChatSession } from "@opencx-effect/core"
+import { stringify } from "./internal/json.js"
 
 type Encoded = ChatSession.ChatSessionEncoded
 
 type Cell = string | number | boolean | null | undefined
 
-const json = (value: object | null | undefined): Cell => (value === null || value === undefined ? undefined : JSON.stringify(value))
+/** JSON text at any depth (see internal/json.ts) */
+const json = (value: object | null | undefined): Cell => (value === null || value === undefined ? undefined : stringify(value))
 
 /**
  * The columns, in order, and how each is read from a session (in its JSON

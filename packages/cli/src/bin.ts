@@ -15,11 +15,13 @@ import * as Cli from "./Cli.js"
 // a closed pipe surfaces as a failed write (OutputClosed), not as an unhandled 'error' event
 process.stdout.on("error", () => {})
 
-// logs go to stderr: stdout is for data (an export to stdout must stay clean ndjson, csv or json)
+// logs go to stderr: stdout is for data (an export to stdout must stay clean ndjson, csv or json). runMain
+// would add its own pretty logger, which writes to stdout, next to this one: it is disabled.
 const logToStderr = Logger.replace(Logger.defaultLogger, Logger.prettyLogger({ stderr: true }))
 
 NodeRuntime.runMain(Cli.run(process.argv).pipe(Effect.provide([NodeContext.layer, logToStderr])), {
   disableErrorReporting: true,
+  disablePrettyLogger: true,
   // 0 on success, 1 when the API fails, 2 on bad input, 130 when interrupted (Ctrl-C)
   teardown: (exit, onExit) =>
     onExit(

@@ -28,7 +28,7 @@ it.live.each(lines)("%s", (line) =>
     const result = yield* Cli.run(
       [...args, "--rate-limit", "0", "--quiet"],
       { OPENCX_API_KEY: Redacted.value(fake.apiKey), OPENCX_BASE_URL: url },
-      dir
+      { cwd: dir }
     )
     expect(result.stderr).toBe("")
     expect(result.code).toBe(0)

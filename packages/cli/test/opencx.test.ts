@@ -122,16 +122,15 @@ describe("opencx sessions export", () => {
       const fake = yield* FakeOpenCx.FakeOpenCx
       yield* fake.addFaults(FakeOpenCx.when(() => true, FakeOpenCx.Fault.latency("60 millis")))
       const forceTty = path.resolve(path.dirname(Cli.bin), "../test/fixtures/force-tty.mjs")
-      const result = yield* Cli.run(["sessions", "export", "--output", path.join(tmp(), "out.ndjson"), "--rate-limit", "0"], yield* envOf, undefined, [
-        "--import",
-        forceTty
-      ])
+      const result = yield* Cli.run(["sessions", "export", "--output", path.join(tmp(), "out.ndjson"), "--rate-limit", "0"], yield* envOf, {
+        nodeArgs: ["--import", forceTty]
+      })
       expect(result.code).toBe(0)
       const updates = result.stderr.split("\r\x1b[2K").filter((part) => part.startsWith("exporting: "))
       expect(updates.length).toBeGreaterThan(1)
       expect(updates.at(-1)).toMatch(/^exporting: [\d,]+ sessions in [\d,]+ pages, [\d.]+ s \([\d,]+\/s\), \d+ retries, [\d.]+ s waiting for the rate limit$/)
       expect(result.stderr).toMatch(/\r\x1b\[2Kexported to .*: 300 sessions in 15 pages, .*\n$/)
-      const quiet = yield* Cli.run(["sessions", "export", "-q", "--rate-limit", "0"], yield* envOf, undefined, ["--import", forceTty])
+      const quiet = yield* Cli.run(["sessions", "export", "-q", "--rate-limit", "0"], yield* envOf, { nodeArgs: ["--import", forceTty] })
       expect(quiet.stderr).toBe("")
     }).pipe(onFake({ generate: { count: 300, seed: 1 }, pageSize: 20 })))
 
@@ -263,7 +262,7 @@ describe("opencx sessions export", () => {
         fs.writeFileSync(checkpoint, "{ not json")
         const corrupt = yield* Cli.run(["sessions", "export", "--output", output, "--checkpoint", checkpoint], env)
         expect(corrupt.code).toBe(2)
-        expect(corrupt.stderr).toContain("not a valid checkpoint")
+        expect(corrupt.stderr).toContain(`the checkpoint ${checkpoint} is invalid: it is not JSON`)
       }).pipe(onFake({ generate: { count: 10, seed: 1 } })))
   })
 
@@ -418,4 +417,328 @@ describe("secrets and bad input", () => {
       expect(result.stdout).toBe("")
       expect(yield* Effect.flatMap(FakeOpenCx.FakeOpenCx, (fake) => fake.requests)).toHaveLength(0)
     }).pipe(onFake({ generate: { count: 10, seed: 1 } })))
+})
+
+// ---------------------------------------------------------------------------
+// The CLI never reports success for output it did not write
+// ---------------------------------------------------------------------------
+
+const hasDevFull = fs.existsSync("/dev/full")
+
+/** a file descriptor on /dev/full (every write fails with ENOSPC), closed when the scope ends */
+const devFull = Effect.acquireRelease(
+  Effect.sync(() => fs.openSync("/dev/full", "w")),
+  (fd) => Effect.sync(() => fs.closeSync(fd))
+)
+
+/** the environment of the embedded FakeOpenCx, small */
+const embeddedEnv = { OPENCX_FAKE_COUNT: "120", OPENCX_FAKE_SEED: "3" }
+
+describe.runIf(hasDevFull)("output on a full disk", () => {
+  it.scoped.each([
+    ["export, ndjson", ["sessions", "export"]],
+    ["export, csv", ["sessions", "export", "--format", "csv"]],
+    ["export, json", ["sessions", "export", "--format", "json"]],
+    ["stats, a table", ["sessions", "stats"]],
+    ["stats, JSON", ["sessions", "stats", "--json"]]
+  ] as const)("stdout on a full disk (> /dev/full), %s: exit 1 naming stdout and the reason, no summary", ([, args]) =>
+    Effect.gen(function*() {
+      const result = yield* Cli.run(args, embeddedEnv, { stdout: yield* devFull })
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain("opencx: cannot write to stdout: no space left on device (ENOSPC)\n")
+      expect(result.stderr).not.toMatch(/exported|counted/) // no summary: nothing was written
+    }))
+
+  it.live.each(["ndjson", "csv", "json"])(
+    "--output /dev/full, %s: exit 1 naming the file and the reason, never a descriptor or an Effect internal",
+    (format) =>
+      Effect.gen(function*() {
+        const result = yield* Cli.run(["sessions", "export", "--format", format, "--output", "/dev/full", "-q"], embeddedEnv)
+        expect(result.code).toBe(1)
+        expect(result.stderr).toContain("opencx: cannot write to /dev/full: no space left on device (ENOSPC)\n")
+        expect(result.stderr).not.toMatch(/FileSystem|writeAll|\(\d+\)|unexpected failure|Unknown:/)
+      })
+  )
+})
+
+describe("output that cannot be opened", () => {
+  it.live("an --output that cannot be opened is a usage error naming it (exit 2), in plain words", () =>
+    Effect.gen(function*() {
+      const dir = tmp()
+      const result = yield* Cli.run(["sessions", "export", "--output", dir, "-q"], embeddedEnv) // a directory
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(`opencx: cannot open --output ${dir}: illegal operation on a directory (EISDIR)\n`)
+    }))
+
+  it.live("--output /dev/null (not a regular file) is written as it is: exit 0", () =>
+    Effect.gen(function*() {
+      const result = yield* Cli.run(["sessions", "export", "--format", "csv", "--output", "/dev/null", "-q"], embeddedEnv)
+      expect(result.code).toBe(0)
+      expect(result.stderr).toBe("opencx: using the embedded FakeOpenCx (no API key), not the real API\n")
+    }))
+})
+
+describe("logs", () => {
+  it.live("at --log-level debug, stdout is the export and nothing else; the debug lines are on stderr", () =>
+    Effect.gen(function*() {
+      const check = (result: Cli.Result, count: number) => {
+        expect(result.code).toBe(0)
+        const lines = result.stdout.split("\n")
+        expect(lines.pop()).toBe("")
+        expect(lines.map((line) => decodeStrict(JSON.parse(line)).id)).toHaveLength(count)
+      }
+      // the embedded fake: the export's own debug lines (one per page)
+      const embedded = yield* Cli.run(["--log-level", "debug", "sessions", "export"], { OPENCX_FAKE_COUNT: "250" })
+      check(embedded, 250)
+      expect(embedded.stderr).toMatch(/DEBUG .*page 3: 50 sessions/)
+
+      // a server that fails once: the client's debug line about the retry too
+      const fake = yield* FakeOpenCx.FakeOpenCx
+      yield* fake.addFaults(FakeOpenCx.onRequest(2, FakeOpenCx.Fault.status(503)))
+      const retried = yield* Cli.run(["--log-level", "debug", "sessions", "export", "--rate-limit", "0"], yield* envOf)
+      check(retried, 60)
+      expect(retried.stderr).toMatch(/DEBUG .*OpenCX page \d+ failed: .* 503/)
+    }).pipe(onFake({ generate: { count: 60, seed: 2 }, pageSize: 25 })))
+})
+
+describe("the embedded FakeOpenCx serves only when nothing real was asked for", () => {
+  const sessionsCommands = [
+    ["export", ["sessions", "export"]],
+    ["stats", ["sessions", "stats"]]
+  ] as const
+
+  it.live.each(sessionsCommands)(
+    "%s: a base URL (--base-url or OPENCX_BASE_URL) without a key is refused (exit 2), naming it, before any request or file",
+    ([, command]) =>
+      Effect.gen(function*() {
+        const { fake, url } = yield* NodeFakeOpenCx.NodeFakeOpenCx
+        const dir = tmp()
+        const output = path.join(dir, "out.ndjson")
+        const checkpoint = path.join(dir, "cp.json")
+        fs.writeFileSync(output, "what a previous run wrote\n")
+        const files = command[1] === "export" ? ["--output", output, "--checkpoint", checkpoint] : []
+        const viaFlag = yield* Cli.run([...command, "--base-url", url, ...files])
+        const viaEnv = yield* Cli.run([...command, ...files], { OPENCX_BASE_URL: url })
+        for (const [result, from] of [[viaFlag, "--base-url"], [viaEnv, "OPENCX_BASE_URL"]] as const) {
+          expect(result.code).toBe(2)
+          expect(result.stderr).toBe(
+            `opencx: no API key for ${url} (from ${from}): set OPENCX_API_KEY or pass --api-key-file (without a base URL, the embedded FakeOpenCx is used)\n`
+          )
+          expect(result.stdout).toBe("")
+        }
+        expect(yield* fake.requests).toHaveLength(0)
+        expect(fs.readFileSync(output, "utf8")).toBe("what a previous run wrote\n")
+        expect(fs.existsSync(checkpoint)).toBe(false)
+      }).pipe(onFake({ generate: { count: 10, seed: 1 } }))
+  )
+
+  it.live("a base URL with credentials is named without them", () =>
+    Effect.gen(function*() {
+      const result = yield* Cli.run(["sessions", "stats", "--base-url", "https://me:s3cret-pw@api.example.com/v1?token=t0k3n"])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain("no API key for https://api.example.com/v1 (from --base-url)")
+      expect(result.stderr).not.toMatch(/s3cret|t0k3n/)
+    }))
+
+  it.live.each(sessionsCommands)("%s: the notice is printed once, on stderr; with --quiet it is one short line", ([, command]) =>
+    Effect.gen(function*() {
+      const loud = yield* Cli.run(command, embeddedEnv)
+      expect(loud.code).toBe(0)
+      expect(loud.stderr.split("embedded FakeOpenCx")).toHaveLength(2) // once
+      expect(loud.stdout).not.toContain("FakeOpenCx")
+      const quiet = yield* Cli.run([...command, "--quiet"], { ...embeddedEnv, OPENCX_BASE_URL: "  " }) // blank: unset
+      expect(quiet.code).toBe(0)
+      expect(quiet.stderr).toBe("opencx: using the embedded FakeOpenCx (no API key), not the real API\n")
+      expect(quiet.stderr.length).toBeLessThanOrEqual(80)
+    }))
+})
+
+describe("checkpoint and state files are validated before anything is touched", () => {
+  /** a checkpoint of `opencx sessions export --output <output>` (no filters), with `fields` over it */
+  const checkpointOf = (format: string, output: string, fields: Record<string, unknown>) =>
+    JSON.stringify({
+      version: 1,
+      kind: "opencx sessions export",
+      query: {},
+      format,
+      limit: null,
+      output,
+      cursor: "c3VyZQ",
+      pages: 2,
+      sessions: 2,
+      bytes: 0,
+      maxUpdatedAt: "2025-03-01T00:00:00.000Z",
+      startedAt: "2025-03-01T00:00:00.000Z",
+      savedAt: "2025-03-01T00:00:00.000Z",
+      ...fields
+    })
+
+  const ndjson = `{"id":"a","custom_data":{"n":1}}\n{"id":"b"}\n`
+  const afterFirstLine = ndjson.indexOf("\n") + 1
+  const csv = `${Csv.header}a,"x\r\ny"\r\nb,\r\n`
+  const afterHeader = Csv.header.length
+  const json = `[\n{"id":"a","channel":{"type":"web"}},\n{"id":"b"}` // a run killed before its trailer
+  const afterNestedObject = json.indexOf(`"web"}`) + `"web"}`.length // inside the first session
+
+  it.live.each([
+    ["ndjson", ndjson, { bytes: -1 }, "bytes (-1) is not a whole, non-negative number"],
+    ["ndjson", ndjson, { bytes: 1.5 }, "bytes (1.5) is not a whole, non-negative number"],
+    ["ndjson", ndjson, { bytes: "45" }, `bytes ("45") is not a whole, non-negative number`],
+    ["ndjson", ndjson, { bytes: undefined }, "bytes is missing"],
+    ["ndjson", ndjson, { bytes: 1234 }, `bytes (1234) is beyond the end of out.ndjson (${ndjson.length} bytes)`],
+    ["ndjson", ndjson, { bytes: 20 }, "bytes (20) is not at the end of a line of out.ndjson"],
+    ["ndjson", ndjson, { bytes: afterFirstLine, sessions: 0 }, "sessions (0) cannot be right"],
+    ["ndjson", ndjson, { bytes: afterFirstLine, sessions: -2 }, "sessions (-2) is not a whole, non-negative number"],
+    ["ndjson", ndjson, { bytes: afterFirstLine, pages: 2.5 }, "pages (2.5) is not a whole, non-negative number"],
+    ["ndjson", ndjson, { bytes: afterFirstLine, cursor: "" }, `cursor ("") is not a non-empty string or null`],
+    ["ndjson", ndjson, { bytes: afterFirstLine, cursor: 7 }, "cursor (7) is not a non-empty string or null"],
+    ["ndjson", ndjson, { bytes: afterFirstLine, startedAt: "yesterday" }, `startedAt ("yesterday") is not an ISO 8601 timestamp`],
+    ["ndjson", ndjson, { bytes: afterFirstLine, version: 2 }, "version (2) is not 1"],
+    ["ndjson", "", { bytes: 10 }, "bytes (10) is beyond the end of out.ndjson (0 bytes)"],
+    ["csv", csv, { bytes: 10 }, `bytes (10) is inside the csv header of out.csv (${afterHeader} bytes)`],
+    ["csv", csv, { bytes: afterHeader + 3 }, `bytes (${afterHeader + 3}) is not at the end of a row of out.csv`],
+    ["csv", `x${csv}`, { bytes: afterHeader + 12 }, "out.csv does not start with the csv header opencx writes"],
+    ["json", json, { bytes: 0 }, "bytes (0) is inside the json header of out.json (1 bytes)"],
+    ["json", json, { bytes: afterNestedObject }, `bytes (${afterNestedObject}) is not at the end of a session in out.json`],
+    ["json", json, { bytes: json.length - 2 }, `bytes (${json.length - 2}) is not at the end of a session in out.json`]
+  ] as const)("%s checkpoint, case %#: exit 2 naming the file and the field; the output is left as it was", ([format, content, fields, message]) =>
+    Effect.gen(function*() {
+      const dir = tmp()
+      const output = `out.${format}`
+      const checkpoint = "all.checkpoint.json"
+      fs.writeFileSync(path.join(dir, output), content)
+      fs.writeFileSync(path.join(dir, checkpoint), checkpointOf(format, output, fields))
+      const checkpointBefore = fs.readFileSync(path.join(dir, checkpoint))
+      const result = yield* Cli.run(
+        ["sessions", "export", "--format", format, "--output", output, "--checkpoint", checkpoint],
+        yield* envOf,
+        { cwd: dir }
+      )
+      expect(result.code).toBe(2)
+      expect(result.stderr.startsWith(`opencx: the checkpoint ${checkpoint} is invalid: ${message}`), result.stderr).toBe(true)
+      expect(result.stderr).toMatch(/^[^\n]*: remove it to start afresh\n$/) // one line, saying what to do
+      expect(fs.readFileSync(path.join(dir, output), "utf8")).toBe(content) // byte for byte
+      expect(fs.readFileSync(path.join(dir, checkpoint)).equals(checkpointBefore)).toBe(true)
+      expect(yield* Effect.flatMap(FakeOpenCx.FakeOpenCx, (fake) => fake.requests)).toHaveLength(0)
+    }).pipe(onFake({ generate: { count: 10, seed: 1 } })))
+
+  it.live("a checkpoint at a record boundary of every format is accepted (json: just after a whole session)", () =>
+    Effect.gen(function*() {
+      const env = yield* envOf
+      const boundaries = [
+        ["ndjson", ndjson, ndjson.length],
+        ["csv", csv, csv.length],
+        ["json", json, json.length],
+        ["json", json, json.indexOf(",\n")] // just after the first session: the file goes on, as after a kill
+      ] as const
+      for (const [format, content, bytes] of boundaries) {
+        const dir = tmp()
+        fs.writeFileSync(path.join(dir, `out.${format}`), content)
+        fs.writeFileSync(path.join(dir, "cp.json"), checkpointOf(format, `out.${format}`, { bytes, cursor: null }))
+        const kept = Buffer.from(content).subarray(0, bytes).toString()
+        const args = ["sessions", "export", "--format", format, "--output", `out.${format}`, "--checkpoint", "cp.json", "-q"]
+        const result = yield* Cli.run(args, env, { cwd: dir })
+        expect(result.stderr).toBe("")
+        expect(result.code).toBe(0)
+        expect(fs.readFileSync(path.join(dir, `out.${format}`), "utf8")).toBe(kept + (format === "json" ? "\n]\n" : ""))
+      }
+    }).pipe(onFake({ generate: { count: 10, seed: 1 } })))
+
+  const stateOf = (fields: Record<string, unknown>) =>
+    JSON.stringify({
+      version: 1,
+      kind: "opencx sessions export --since-last",
+      query: {},
+      updatedAfter: "2025-03-01T00:00:00.000Z",
+      runs: 1,
+      savedAt: "2025-03-01T00:00:00.000Z",
+      ...fields
+    })
+
+  it.live.each([
+    [{ updatedAfter: new Date(Date.now() + 86_400_000).toISOString() }, /updatedAfter \(".*"\) is in the future \(it is now .*\)/],
+    [{ updatedAfter: "last tuesday" }, /updatedAfter \("last tuesday"\) is not an ISO 8601 timestamp/],
+    [{ updatedAfter: "2025-02-30T00:00:00Z" }, /updatedAfter \("2025-02-30T00:00:00Z"\) is not an ISO 8601 timestamp/],
+    [{ updatedAfter: 1740787200000 }, /updatedAfter \(1740787200000\) is not an ISO 8601 timestamp/],
+    [{ runs: 0 }, /runs \(0\) is not a whole number of at least 1/]
+  ] as const)("a --since-last state file with %o: exit 2 naming the file and the field; nothing is touched", ([fields, message]) =>
+    Effect.gen(function*() {
+      const dir = tmp()
+      fs.writeFileSync(path.join(dir, "out.ndjson"), ndjson)
+      fs.writeFileSync(path.join(dir, "state.json"), stateOf(fields))
+      const result = yield* Cli.run(["sessions", "export", "--since-last", "state.json", "--output", "out.ndjson"], yield* envOf, { cwd: dir })
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(/^opencx: the state file state\.json is invalid: /)
+      expect(result.stderr).toMatch(message)
+      expect(result.stderr).toMatch(/: remove it to export everything again\n$/)
+      expect(fs.readFileSync(path.join(dir, "out.ndjson"), "utf8")).toBe(ndjson)
+      expect(fs.readFileSync(path.join(dir, "state.json"), "utf8")).toBe(stateOf(fields))
+      expect(yield* Effect.flatMap(FakeOpenCx.FakeOpenCx, (fake) => fake.requests)).toHaveLength(0)
+    }).pipe(onFake({ generate: { count: 10, seed: 1 } })))
+
+  it.live("the temporary files a killed run left next to the checkpoint and the state file are removed by the next run", () =>
+    Effect.gen(function*() {
+      const dir = tmp()
+      const at = (name: string) => path.join(dir, name)
+      const stale = [".cp.json.2147483646.tmp", ".state.json.2147483646.tmp"] // no such process
+      const kept = [
+        `.cp.json.${process.pid}.tmp`, // a process that runs (this one): another export may be writing it
+        ".cp.json.notapid.tmp",
+        ".other.json.2147483646.tmp"
+      ]
+      for (const name of [...stale, ...kept]) fs.writeFileSync(at(name), "{")
+      const result = yield* Cli.run(
+        ["sessions", "export", "--output", "out.ndjson", "--checkpoint", "cp.json", "--since-last", "state.json", "-q"],
+        yield* envOf,
+        { cwd: dir }
+      )
+      expect(result.code).toBe(0)
+      for (const name of stale) expect(fs.existsSync(at(name)), name).toBe(false)
+      for (const name of kept) expect(fs.existsSync(at(name)), name).toBe(true)
+      expect(fs.readdirSync(dir).sort()).toEqual([...kept, "out.ndjson", "state.json"].sort())
+    }).pipe(onFake({ generate: { count: 30, seed: 1 }, pageSize: 10 })))
+})
+
+describe("deep nesting", () => {
+  const depth = 10_000
+  const deep = "{\"x\":".repeat(depth) + "true" + "}".repeat(depth)
+
+  /** how deep `{"x":{"x":…}}` goes, walked without recursion */
+  const depthOf = (value: unknown) => {
+    let levels = 0
+    let at = value
+    while (typeof at === "object" && at !== null && "x" in at) {
+      at = at.x
+      levels++
+    }
+    return levels
+  }
+
+  it.live.each(["ndjson", "json", "csv"])(
+    "%s: a session with an unknown field nested 10,000 levels deep is exported whole",
+    (format) =>
+      Effect.gen(function*() {
+        const fake = yield* FakeOpenCx.FakeOpenCx
+        const [first, second] = yield* sessions
+        const withDeep = JSON.stringify(encodeStrict(first!)).replace(/}$/, `,"x":${deep}}`)
+        const page = `{"items":[${withDeep},${JSON.stringify(encodeStrict(second!))}],"next":null}`
+        yield* fake.addFaults(FakeOpenCx.onRequest(1, FakeOpenCx.Fault.body(200, page)))
+        const file = path.join(tmp(), `out.${format}`)
+        const result = yield* Cli.run(["sessions", "export", "--format", format, "--output", file, "-q"], yield* envOf)
+        expect(result.stderr).toBe("")
+        expect(result.code).toBe(0)
+        const text = fs.readFileSync(file, "utf8")
+        if (format === "csv") {
+          const rows: Array<Record<string, string>> = parseCsv(text, { columns: true })
+          expect(rows.map((row) => row.id)).toEqual([first!.id, second!.id])
+        } else {
+          const exported: Array<unknown> = format === "json"
+            ? JSON.parse(text)
+            : text.trimEnd().split("\n").map((line): unknown => JSON.parse(line))
+          expect(exported).toHaveLength(2)
+          expect(depthOf(exported[0])).toBe(depth + 1) // the session's x, then the 10,000 levels in it
+          expect(text).toContain(`,"x":${deep}}`) // written whole, in place, as JSON.stringify would
+        }
+      }).pipe(onFake({ generate: { count: 2, seed: 4 } }))
+  )
 })

@@ -13,10 +13,11 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
-import { UsageError } from "./errors.js"
+import { IoError, UsageError } from "./errors.js"
 import * as Files from "./files.js"
 import { type Format, renderer } from "./formats.js"
 import * as Progress from "./progress.js"
+import { checkAgainstOutput } from "./resume.js"
 import * as Sink from "./sink.js"
 
 export interface ExportOptions {
@@ -68,6 +69,12 @@ export const filtersQuery = (filters: ListChatSessionsParams.Input) =>
     })
   )
 
+/** the latest of these ISO 8601 timestamps (compared as instants), as `toISOString` writes it; null for none */
+const latest = (timestamps: ReadonlyArray<string | undefined>): string | null => {
+  const instants = timestamps.filter((t): t is string => t !== undefined).map((t) => Date.parse(t))
+  return instants.length === 0 ? null : new Date(Math.max(...instants)).toISOString()
+}
+
 export interface Position {
   readonly cursor: string | null
   readonly pages: number
@@ -95,8 +102,13 @@ export const run = (options: ExportOptions) =>
     const filters = yield* filtersQuery(options.filters)
 
     // --since-last: export only what was updated after the last run
-    const state = Option.isSome(options.sinceLast)
-      ? yield* Files.read(Files.State, options.sinceLast.value, "state file")
+    const stateFile = Option.map(options.sinceLast, (file): Files.Kept => ({
+      file,
+      what: "state file",
+      remedy: "remove it to export everything again"
+    }))
+    const state = Option.isSome(stateFile)
+      ? yield* Files.read(Files.State, stateFile.value)
       : Option.none<Files.State>()
     const { updated_after: ownUpdatedAfter, ...baseQuery } = filters
     if (Option.isSome(state) && !sameQuery(state.value.query, baseQuery)) {
@@ -107,21 +119,21 @@ export const run = (options: ExportOptions) =>
       })
     }
     const stateUpdatedAfter = Option.flatMap(state, (s) => Option.fromNullable(s.updatedAfter))
-    const updatedAfter = [ownUpdatedAfter, Option.getOrUndefined(stateUpdatedAfter)]
-      .filter((v): v is string => v !== undefined)
-      .sort()
-      .at(-1)
-    const query: Record<string, string> = updatedAfter === undefined
+    const updatedAfter = latest([ownUpdatedAfter, Option.getOrUndefined(stateUpdatedAfter)])
+    const query: Record<string, string> = updatedAfter === null
       ? baseQuery
       : { ...baseQuery, updated_after: updatedAfter }
 
     // --checkpoint: go on from where a previous run stopped
     const checkpointFile = Option.getOrUndefined(options.checkpoint)
+    const checkpointKept: Files.Kept | undefined = checkpointFile === undefined
+      ? undefined
+      : { file: checkpointFile, what: "checkpoint", remedy: "remove it to start afresh" }
     const output = Option.getOrUndefined(options.output)
     const limit = Option.getOrNull(options.limit)
-    const saved = checkpointFile === undefined
+    const saved = checkpointKept === undefined
       ? Option.none<Files.Checkpoint>()
-      : yield* Files.read(Files.Checkpoint, checkpointFile, "checkpoint")
+      : yield* Files.read(Files.Checkpoint, checkpointKept)
     if (Option.isSome(saved)) {
       const c = saved.value
       const mismatch = !sameQuery(c.query, query)
@@ -139,18 +151,39 @@ export const run = (options: ExportOptions) =>
             `The checkpoint ${checkpointFile} was made by an export with ${mismatch}: run that export again to finish it, or remove the checkpoint to start afresh`
         })
       }
+      // where the checkpoint says the output ends must be where a session ends in it
+      if (checkpointKept !== undefined && output !== undefined) yield* checkAgainstOutput(c, checkpointKept, output)
     }
+
+    // every file is as it should be: clear what a killed run left, then start
+    if (checkpointFile !== undefined) yield* Files.removeStaleTemporaries(checkpointFile)
+    if (Option.isSome(stateFile)) yield* Files.removeStaleTemporaries(stateFile.value.file)
 
     const service = yield* SessionsService.SessionsService
     const format = renderer(options.format)
+    /** the sessions' text; one that cannot be written (too large for a string) is an IoError naming it */
+    const render = (sessions: ReadonlyArray<ChatSession.ChatSession>, index: number) => {
+      let at = 0
+      return Effect.try({
+        try: () => {
+          let text = ""
+          for (; at < sessions.length; at++) text += format.render(sessions[at]!, index + at)
+          return text
+        },
+        catch: (error) =>
+          new IoError({
+            message: `cannot write session ${sessions[at]?.id} as ${options.format}: ${
+              error instanceof Error ? error.message : String(error)
+            }`
+          })
+      })
+    }
     const now = yield* Clock.currentTimeMillis
     const startedAt = Option.match(saved, { onNone: () => new Date(now).toISOString(), onSome: (c) => c.startedAt })
 
     const sink = output === undefined
       ? Sink.stdout
-      : yield* Sink.file(output, Option.match(saved, { onNone: () => 0, onSome: (c) => c.bytes })).pipe(
-        Effect.mapError((e) => new UsageError({ message: `Cannot write --output ${output}: ${e.message}` }))
-      )
+      : yield* Sink.file(output, Option.match(saved, { onNone: () => 0, onSome: (c) => c.bytes }))
     const progress = yield* Progress.make({ quiet: options.quiet, verb: "exporting" })
 
     const initial: Position = Option.match(saved, {
@@ -168,11 +201,12 @@ export const run = (options: ExportOptions) =>
       Option.isNone(saved) ? { ...initial, bytes: yield* sink.write(format.header) } : initial
     )
 
+    // the output is synced before the checkpoint that counts its bytes is saved
     const save = (p: Position) =>
-      checkpointFile === undefined || output === undefined ? Effect.void : Effect.flatMap(
-        Clock.currentTimeMillis,
-        (savedAt) =>
-          Files.writeAtomically(Files.Checkpoint, checkpointFile, {
+      checkpointKept === undefined || output === undefined ? Effect.void : Effect.zipRight(
+        sink.flush,
+        Effect.flatMap(Clock.currentTimeMillis, (savedAt) =>
+          Files.writeAtomically(Files.Checkpoint, checkpointKept, {
             version: 1,
             kind: "opencx sessions export",
             query,
@@ -186,19 +220,17 @@ export const run = (options: ExportOptions) =>
             maxUpdatedAt: p.maxUpdatedAt === null ? null : new Date(p.maxUpdatedAt).toISOString(),
             startedAt,
             savedAt: new Date(savedAt).toISOString()
-          })
-      ).pipe(Effect.mapError((e) => new UsageError({ message: `Cannot save the checkpoint ${checkpointFile}: ${e.message}` })))
+          }))
+      )
 
     const writePage = (page: ChatSession.ListChatSessionsOutput) =>
       Effect.gen(function*() {
         const before = yield* Ref.get(position)
         const room = limit === null ? page.items.length : Math.max(0, limit - before.sessions)
         const items = page.items.length > room ? page.items.slice(0, room) : page.items
-        let text = ""
+        const text = yield* render(items, before.sessions)
         let maxUpdatedAt = before.maxUpdatedAt
-        for (let i = 0; i < items.length; i++) {
-          const session = items[i]!
-          text += format.render(session, before.sessions + i)
+        for (const session of items) {
           const updated = DateTime.toEpochMillis(session.updated_at)
           if (maxUpdatedAt === null || updated > maxUpdatedAt) maxUpdatedAt = updated
         }
@@ -216,6 +248,9 @@ export const run = (options: ExportOptions) =>
         yield* Ref.set(position, after)
         yield* save(after)
         yield* progress.add(1, items.length)
+        yield* Effect.logDebug(
+          `page ${after.pages}: ${items.length} sessions, ${written} bytes written (${after.sessions} sessions, ${after.bytes} bytes in all)`
+        )
         return after
       })
 
@@ -230,25 +265,23 @@ export const run = (options: ExportOptions) =>
       )
     }
     yield* sink.write(format.trailer)
-    if (checkpointFile !== undefined) yield* Files.remove(checkpointFile).pipe(Effect.orDie)
+    yield* sink.flush // a write the OS deferred fails here, before the export is said to be done
+    if (checkpointKept !== undefined) yield* Files.remove(checkpointKept)
 
-    if (Option.isSome(options.sinceLast)) {
-      const previous = Option.getOrNull(stateUpdatedAfter)
+    if (Option.isSome(stateFile)) {
+      const previous = Option.getOrUndefined(stateUpdatedAfter)
       const { maxUpdatedAt } = yield* Ref.get(position)
       const safe = maxUpdatedAt === null ? null : Math.min(maxUpdatedAt, Date.parse(startedAt) - sinceLastMargin)
-      const next = [previous, safe === null ? null : new Date(safe).toISOString()]
-        .filter((v): v is string => v !== null)
-        .sort()
-        .at(-1) ?? null
+      const next = latest([previous, safe === null ? undefined : new Date(safe).toISOString()])
       const savedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
-      yield* Files.writeAtomically(Files.State, options.sinceLast.value, {
+      yield* Files.writeAtomically(Files.State, stateFile.value, {
         version: 1,
         kind: "opencx sessions export --since-last",
         query: baseQuery,
         updatedAfter: next,
         runs: Option.match(state, { onNone: () => 1, onSome: (s) => s.runs + 1 }),
         savedAt
-      }).pipe(Effect.mapError((e) => new UsageError({ message: `Cannot save the state file: ${e.message}` })))
+      })
     }
     yield* progress.finish(`exported${output === undefined ? "" : ` to ${output}`}`)
     return yield* Ref.get(position)

@@ -1,55 +1,83 @@
 /**
  * Where an export writes: a file (which a checkpoint can truncate back to a
- * known length) or stdout (with back-pressure).
+ * known length) or stdout (with back-pressure). A failed write is an
+ * `IoError` naming where it went and why; only a reader that went away
+ * (EPIPE on stdout) is `OutputClosed`, which stops the command quietly.
  *
  * @internal
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import { OutputClosed } from "./errors.js"
+import { IoError, isClosedPipe, isNotFound, OutputClosed, reasonOf, UsageError } from "./errors.js"
 
 export interface Sink {
-  readonly write: (text: string) => Effect.Effect<number, OutputClosed>
+  /** writes `text`; succeeds with the number of bytes written */
+  readonly write: (text: string) => Effect.Effect<number, OutputClosed | IoError>
+  /**
+   * makes what was written so far durable (a regular file is synced), so that
+   * a write the OS deferred cannot fail unseen after the CLI said it was done
+   */
+  readonly flush: Effect.Effect<void, IoError>
 }
 
 const encoder = new TextEncoder()
 
-/** writes to stdout, waiting until each write is handed to the OS; a closed pipe is `OutputClosed` */
-export const writeStdout = (text: string): Effect.Effect<number, OutputClosed> =>
-  text === "" ? Effect.succeed(0) : Effect.async<number, OutputClosed>((resume) => {
+/**
+ * Writes to stdout, waiting until each write is handed to the OS. A closed
+ * pipe is `OutputClosed`; any other failure (a full disk behind `> file`) is
+ * an `IoError` naming stdout.
+ */
+export const writeStdout = (text: string): Effect.Effect<number, OutputClosed | IoError> =>
+  text === "" ? Effect.succeed(0) : Effect.async<number, OutputClosed | IoError>((resume) => {
     const bytes = encoder.encode(text)
     process.stdout.write(bytes, (error) => {
-      resume(error === null || error === undefined ? Effect.succeed(bytes.length) : Effect.fail(new OutputClosed()))
+      resume(
+        error === null || error === undefined
+          ? Effect.succeed(bytes.length)
+          : isClosedPipe(error)
+          ? Effect.fail(new OutputClosed())
+          : Effect.fail(new IoError({ message: `cannot write to stdout: ${reasonOf(error)}` }))
+      )
     })
   })
 
-export const stdout: Sink = { write: writeStdout }
+export const stdout: Sink = { write: writeStdout, flush: Effect.void }
 
 /**
- * A file opened for appending: first truncated to `keep` bytes (0 for a
- * fresh export).
+ * A file opened for appending, after it is truncated to `keep` bytes (0 for
+ * a fresh export). Only a regular file is truncated and synced: a device or
+ * a pipe (`--output /dev/stdout`) is written as it is. A file that cannot be
+ * opened is a `UsageError` (a path the user must change); a write that fails
+ * afterwards is an `IoError`.
  */
-export const file = (path: string, keep: number): Effect.Effect<Sink, Error, FileSystem.FileSystem | Scope.Scope> =>
+export const file = (
+  path: string,
+  keep: number
+): Effect.Effect<Sink, UsageError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    if (keep === 0) {
-      yield* fs.writeFile(path, new Uint8Array(0))
-    } else {
-      const info = yield* fs.stat(path)
-      if (Number(info.size) < keep) {
-        return yield* Effect.fail(
-          new Error(`${path} holds ${info.size} bytes, fewer than the ${keep} the checkpoint saved: it was changed since`)
-        )
-      }
-      yield* fs.truncate(path, keep)
+    const cannotOpen = (error: unknown) => new UsageError({ message: `cannot open --output ${path}: ${reasonOf(error)}` })
+    const info = yield* fs.stat(path).pipe(
+      Effect.map(Option.some),
+      Effect.catchIf(isNotFound, () => Effect.succeedNone),
+      Effect.mapError(cannotOpen)
+    )
+    const regular = Option.match(info, { onNone: () => true, onSome: (i) => i.type === "File" })
+    if (keep > 0 && !(Option.isSome(info) && regular && Number(info.value.size) >= keep)) {
+      // the checkpoint was checked against the file before: it changed since
+      return yield* new UsageError({ message: `--output ${path} changed while the export started: run it again` })
     }
-    const handle = yield* fs.open(path, { flag: "a" })
+    if (Option.isSome(info) && regular) yield* fs.truncate(path, keep).pipe(Effect.mapError(cannotOpen))
+    const handle = yield* fs.open(path, { flag: "a" }).pipe(Effect.mapError(cannotOpen))
+    const failed = (error: unknown) => new IoError({ message: `cannot write to ${path}: ${reasonOf(error)}` })
     return {
       write: (text) => {
         if (text === "") return Effect.succeed(0)
         const bytes = encoder.encode(text)
-        return Effect.as(Effect.orDie(handle.writeAll(bytes)), bytes.length)
-      }
+        return handle.writeAll(bytes).pipe(Effect.mapError(failed), Effect.as(bytes.length))
+      },
+      flush: regular ? Effect.mapError(handle.sync, failed) : Effect.void
     } satisfies Sink
   })

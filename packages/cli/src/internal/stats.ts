@@ -74,8 +74,8 @@ export const run = (options: {
       Stream.runFoldEffect(empty(), (acc, page) =>
         Effect.as(progress.add(1, page.items.length), page.items.reduce(add, acc)))
     )
-    yield* progress.finish("counted")
     const text = options.json ? JSON.stringify(stats, null, 2) + "\n" : table(stats)
-    yield* writeStdout(text)
+    yield* writeStdout(text) // a failed write (a full disk) fails the command before the summary says it is done
+    yield* progress.finish("counted")
     return stats
   }).pipe(Effect.scoped)

@@ -31,22 +31,33 @@ export interface Running {
   readonly result: Effect.Effect<Result>
 }
 
+export interface Options {
+  /** the working directory (default: this process's) */
+  readonly cwd?: string | undefined
+  /** flags for node itself, before the script (`--import`) */
+  readonly nodeArgs?: ReadonlyArray<string> | undefined
+  /**
+   * a file descriptor to give the CLI as its stdout, as a shell redirect does
+   * (`> /dev/full`); by default a pipe this process reads
+   */
+  readonly stdout?: number | undefined
+}
+
 export const start = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
-  cwd?: string,
-  nodeArgs: ReadonlyArray<string> = []
+  options: Options = {}
 ) =>
   Effect.sync((): Running => {
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`)
-    const child = spawn(process.execPath, [...nodeArgs, bin, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], {
       env: { ...cleanEnv(), ...env },
-      cwd: cwd ?? process.cwd(),
-      stdio: ["ignore", "pipe", "pipe"]
+      cwd: options.cwd ?? process.cwd(),
+      stdio: ["ignore", options.stdout ?? "pipe", "pipe"]
     })
     let stdout = ""
     let stderr = ""
-    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
     child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
     const done = new Promise<Result>((resolve) => {
       child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }))
@@ -57,6 +68,5 @@ export const start = (
 export const run = (
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
-  cwd?: string,
-  nodeArgs: ReadonlyArray<string> = []
-) => Effect.flatMap(start(args, env, cwd, nodeArgs), (running) => running.result)
+  options: Options = {}
+) => Effect.flatMap(start(args, env, options), (running) => running.result)
