@@ -497,7 +497,7 @@ describe("logs", () => {
       yield* fake.addFaults(FakeOpenCx.onRequest(2, FakeOpenCx.Fault.status(503)))
       const retried = yield* Cli.run(["--log-level", "debug", "sessions", "export", "--rate-limit", "0"], yield* envOf)
       check(retried, 60)
-      expect(retried.stderr).toMatch(/DEBUG .*OpenCX page \d+ failed: .* 503/)
+      expect(retried.stderr).toMatch(/DEBUG .*OpenCX GET .*\/chat\/sessions.* failed: .* 503/)
     }).pipe(onFake({ generate: { count: 60, seed: 2 }, pageSize: 25 })))
 })
 
@@ -593,7 +593,7 @@ describe("checkpoint and state files are validated before anything is touched", 
     ["ndjson", ndjson, { bytes: afterFirstLine, cursor: "" }, `cursor ("") is not a non-empty string or null`],
     ["ndjson", ndjson, { bytes: afterFirstLine, cursor: 7 }, "cursor (7) is not a non-empty string or null"],
     ["ndjson", ndjson, { bytes: afterFirstLine, startedAt: "yesterday" }, `startedAt ("yesterday") is not an ISO 8601 timestamp`],
-    ["ndjson", ndjson, { bytes: afterFirstLine, version: 2 }, "version (2) is not 1"],
+    ["ndjson", ndjson, { bytes: afterFirstLine, version: 3 }, "version (3) is not 1 or 2"],
     ["ndjson", "", { bytes: 10 }, "bytes (10) is beyond the end of out.ndjson (0 bytes)"],
     ["csv", csv, { bytes: 10 }, `bytes (10) is inside the csv header of out.csv (${afterHeader} bytes)`],
     ["csv", csv, { bytes: afterHeader + 3 }, `bytes (${afterHeader + 3}) is not at the end of a row of out.csv`],
@@ -741,4 +741,100 @@ describe("deep nesting", () => {
         }
       }).pipe(onFake({ generate: { count: 2, seed: 4 } }))
   )
+})
+
+describe("what the API sent is what the export holds", () => {
+  it.live.each(["ndjson", "json"])("%s: each session is written as served: every fractional digit, offsets, unknown fields and values", (format) =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenCx.FakeOpenCx
+      const [first, second] = yield* sessions
+      const served = [
+        {
+          ...encodeStrict(first!),
+          created_at: "2025-03-02T10:00:00.123456789Z",
+          updated_at: "2025-03-02T12:45:12.654321+02:00",
+          channel: { type: "telegram", since: 2026 },
+          status: "archived",
+          summary: "a field the spec does not have"
+        },
+        encodeStrict(second!)
+      ]
+      // and a "__proto__" key, which is data (an object literal cannot hold it as an own key)
+      const texts = served.map((s) => JSON.stringify(s))
+      texts[0] = texts[0]!.replace(/}$/, `,"__proto__":{"kept":"as data"}}`)
+      yield* fake.addFaults(FakeOpenCx.onRequest(1, FakeOpenCx.Fault.body(200, `{"items":[${texts.join(",")}],"next":null}`)))
+      const file = path.join(tmp(), `out.${format}`)
+      const result = yield* Cli.run(["sessions", "export", "--format", format, "--output", file, "-q"], yield* envOf)
+      expect(result.code).toBe(0)
+      const text = fs.readFileSync(file, "utf8")
+      const lines = format === "ndjson" ? text.trimEnd().split("\n") : text.trim().slice(1, -1).trim().split(",\n")
+      expect(lines).toEqual(texts)
+    }).pipe(onFake({ generate: { count: 2, seed: 4 } })))
+
+  it.live("csv: timestamps are written as the API sent them", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenCx.FakeOpenCx
+      const [first] = yield* sessions
+      const served = { ...encodeStrict(first!), created_at: "2025-03-02T10:00:00.123456789Z" }
+      yield* fake.addFaults(FakeOpenCx.onRequest(1, FakeOpenCx.Fault.body(200, JSON.stringify({ items: [served], next: null }))))
+      const file = path.join(tmp(), "out.csv")
+      expect((yield* Cli.run(["sessions", "export", "--format", "csv", "--output", file, "-q"], yield* envOf)).code).toBe(0)
+      const rows: Array<Record<string, string>> = parseCsv(fs.readFileSync(file, "utf8"), { columns: true })
+      expect(rows[0]!.created_at).toBe("2025-03-02T10:00:00.123456789Z")
+    }).pipe(onFake({ generate: { count: 1, seed: 4 } })))
+})
+
+describe("a cursor loop, and sessions repeated across pages", () => {
+  it.live("after a CursorLoop (A → B → A), re-running with --checkpoint fails again at once and writes nothing twice", () =>
+    Effect.gen(function*() {
+      const fake = yield* FakeOpenCx.FakeOpenCx
+      const env = yield* envOf
+      const dir = tmp()
+      const file = path.join(dir, "out.ndjson")
+      const checkpoint = path.join(dir, "cp.json")
+      const args = ["sessions", "export", "--output", file, "--checkpoint", checkpoint, "-q"]
+      // learn the cursors of pages 2 and 3 (A and B), then make page B answer with next = A
+      const first = yield* Cli.run(["sessions", "export", "--limit", "30", "-q"], env)
+      expect(first.code).toBe(0)
+      const log = yield* fake.requests
+      const a = log[1]!.query.cursor!
+      yield* fake.clearRequests
+      const page3 = (yield* sessions).slice(20, 30).map((s) => JSON.stringify(encodeStrict(s)))
+      yield* fake.addFaults(
+        FakeOpenCx.when(
+          (r) => r.cursor !== undefined && r.cursor !== a,
+          FakeOpenCx.Fault.body(200, `{"items":[${page3.join(",")}],"next":${JSON.stringify(a)}}`)
+        )
+      )
+      const looped = yield* Cli.run(args, env)
+      expect(looped.code).toBe(1)
+      expect(looped.stderr).toContain("already used")
+      const written = fs.readFileSync(file, "utf8")
+      const ids = written.trimEnd().split("\n").map((line) => JSON.parse(line).id)
+      expect(new Set(ids).size).toBe(ids.length)
+      expect(ids).toHaveLength(30)
+      const requests = (yield* fake.requests).length
+      // twice more: the same error, no request, not a byte more
+      for (let i = 0; i < 2; i++) {
+        const again = yield* Cli.run(args, env)
+        expect(again.code).toBe(1)
+        expect(again.stderr).toContain("already used")
+        expect(fs.readFileSync(file, "utf8")).toBe(written)
+      }
+      expect((yield* fake.requests).length).toBe(requests)
+    }).pipe(onFake({ generate: { count: 50, seed: 9 }, pageSize: 10 })))
+
+  it.live("sessions repeated from the previous page are written once; the summary says how many were skipped", () =>
+    Effect.gen(function*() {
+      const file = path.join(tmp(), "out.ndjson")
+      const result = yield* Cli.run(["sessions", "export", "--output", file], yield* envOf)
+      expect(result.code).toBe(0)
+      const ids = fs.readFileSync(file, "utf8").trimEnd().split("\n").map((line) => JSON.parse(line).id)
+      expect(ids).toEqual((yield* sessions).map((s) => s.id))
+      expect(result.stderr).toContain("4 repeated sessions skipped")
+    }).pipe(onFake({
+      generate: { count: 50, seed: 9 },
+      pageSize: 10,
+      faults: [FakeOpenCx.onRequest([1, 3], FakeOpenCx.Fault.overlappingNext(2))]
+    })))
 })

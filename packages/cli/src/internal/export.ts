@@ -5,13 +5,16 @@
  *
  * @internal
  */
-import { type ChatSession, ListChatSessionsParams, SessionsService } from "@opencx-effect/core"
+import { ChatSession, ListChatSessionsParams, type Paginator, SessionsService } from "@opencx-effect/core"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { IoError, UsageError } from "./errors.js"
 import * as Files from "./files.js"
@@ -82,7 +85,20 @@ export interface Position {
   readonly bytes: number
   readonly maxUpdatedAt: number | null
   readonly done: boolean
+  /** what the walk's guards remember: the cursors used, the last page's ids, empty pages in a row */
+  readonly used: Chunk.Chunk<string>
+  readonly previousIds: ReadonlyArray<string>
+  readonly emptyPages: number
+  /** sessions skipped because the page before had them */
+  readonly skipped: number
 }
+
+/** a session's `updated_at` as the API sent it (any ISO 8601 form the tolerant reader takes), in epoch milliseconds */
+const updatedAtOf = (() => {
+  const parse = Schema.decodeUnknownEither(ChatSession.ChatSession.fields.updated_at)
+  return (session: ChatSession.ChatSessionEncoded): number | undefined =>
+    Either.match(parse(session.updated_at), { onLeft: () => undefined, onRight: DateTime.toEpochMillis })
+})()
 
 export const run = (options: ExportOptions) =>
   Effect.gen(function*() {
@@ -162,7 +178,7 @@ export const run = (options: ExportOptions) =>
     const service = yield* SessionsService.SessionsService
     const format = renderer(options.format)
     /** the sessions' text; one that cannot be written (too large for a string) is an IoError naming it */
-    const render = (sessions: ReadonlyArray<ChatSession.ChatSession>, index: number) => {
+    const render = (sessions: ReadonlyArray<ChatSession.ChatSessionEncoded>, index: number) => {
       let at = 0
       return Effect.try({
         try: () => {
@@ -187,14 +203,29 @@ export const run = (options: ExportOptions) =>
     const progress = yield* Progress.make({ quiet: options.quiet, verb: "exporting" })
 
     const initial: Position = Option.match(saved, {
-      onNone: () => ({ cursor: null, pages: 0, sessions: 0, bytes: 0, maxUpdatedAt: null, done: false }),
+      onNone: () => ({
+        cursor: null,
+        pages: 0,
+        sessions: 0,
+        bytes: 0,
+        maxUpdatedAt: null,
+        done: false,
+        used: Chunk.empty(),
+        previousIds: [],
+        emptyPages: 0,
+        skipped: 0
+      }),
       onSome: (c) => ({
         cursor: c.cursor,
         pages: c.pages,
         sessions: c.sessions,
         bytes: c.bytes,
         maxUpdatedAt: c.maxUpdatedAt === null ? null : Date.parse(c.maxUpdatedAt),
-        done: c.cursor === null
+        done: c.cursor === null,
+        used: Chunk.fromIterable(c.used),
+        previousIds: c.previousIds,
+        emptyPages: c.emptyPages,
+        skipped: c.skipped
       })
     })
     const position = yield* Ref.make<Position>(
@@ -207,7 +238,7 @@ export const run = (options: ExportOptions) =>
         sink.flush,
         Effect.flatMap(Clock.currentTimeMillis, (savedAt) =>
           Files.writeAtomically(Files.Checkpoint, checkpointKept, {
-            version: 1,
+            version: 2,
             kind: "opencx sessions export",
             query,
             format: options.format,
@@ -218,47 +249,66 @@ export const run = (options: ExportOptions) =>
             sessions: p.sessions,
             bytes: p.bytes,
             maxUpdatedAt: p.maxUpdatedAt === null ? null : new Date(p.maxUpdatedAt).toISOString(),
+            used: Chunk.toReadonlyArray(p.used),
+            previousIds: p.previousIds,
+            emptyPages: p.emptyPages,
+            skipped: p.skipped,
             startedAt,
             savedAt: new Date(savedAt).toISOString()
           }))
       )
 
-    const writePage = (page: ChatSession.ListChatSessionsOutput) =>
+    const writePage = (step: Paginator.Step<ChatSession.ListChatSessionsOutputEncoded>) =>
       Effect.gen(function*() {
+        const page = step.page
         const before = yield* Ref.get(position)
         const room = limit === null ? page.items.length : Math.max(0, limit - before.sessions)
         const items = page.items.length > room ? page.items.slice(0, room) : page.items
         const text = yield* render(items, before.sessions)
         let maxUpdatedAt = before.maxUpdatedAt
         for (const session of items) {
-          const updated = DateTime.toEpochMillis(session.updated_at)
-          if (maxUpdatedAt === null || updated > maxUpdatedAt) maxUpdatedAt = updated
+          const updated = updatedAtOf(session)
+          if (updated !== undefined && (maxUpdatedAt === null || updated > maxUpdatedAt)) maxUpdatedAt = updated
         }
         const written = text === "" ? 0 : yield* sink.write(text)
         const sessions = before.sessions + items.length
-        const next = page.next === "" ? null : page.next
         const after: Position = {
-          cursor: next,
+          // a next already used is saved too: with `used`, a resumed export fails at once on the loop
+          cursor: step.next,
           pages: before.pages + 1,
           sessions,
           bytes: before.bytes + written,
           maxUpdatedAt,
-          done: next === null || (limit !== null && sessions >= limit)
+          done: step.next === null || (limit !== null && sessions >= limit),
+          used: step.fingerprint === null ? before.used : Chunk.append(before.used, step.fingerprint),
+          previousIds: step.keys.length > 0 ? step.keys : before.previousIds,
+          emptyPages: step.emptyPages,
+          skipped: before.skipped + step.skipped
         }
         yield* Ref.set(position, after)
         yield* save(after)
-        yield* progress.add(1, items.length)
+        yield* progress.add(1, items.length, step.skipped)
         yield* Effect.logDebug(
-          `page ${after.pages}: ${items.length} sessions, ${written} bytes written (${after.sessions} sessions, ${after.bytes} bytes in all)`
+          `page ${after.pages}: ${items.length} sessions, ${written} bytes written (${after.sessions} sessions, ${after.bytes} bytes in all)${
+            step.skipped === 0 ? "" : `; ${step.skipped} repeated from the page before, skipped`
+          }`
         )
         return after
       })
 
     const start = yield* Ref.get(position)
     if (!start.done) {
-      const params = { ...query, ...(start.cursor === null ? {} : { cursor: start.cursor }) }
       // one page fetched ahead while this one is written (not with --limit, which may need no more pages)
-      yield* service.pages(params, { prefetch: limit === null ? 1 : 0 }).pipe(
+      yield* service.steps(query, {
+        prefetch: limit === null ? 1 : 0,
+        start: {
+          cursor: start.cursor,
+          index: start.pages,
+          used: start.used,
+          previousKeys: start.previousIds,
+          emptyPages: start.emptyPages
+        }
+      }).pipe(
         Stream.mapEffect(writePage),
         Stream.takeUntil((after) => after.done),
         Stream.runDrain

@@ -74,7 +74,8 @@ const Query = Schema.Record({ key: Schema.String, value: Schema.String.annotatio
  * of the next page, the counts and the output's length.
  */
 export const Checkpoint = Schema.Struct({
-  version: Schema.Literal(1).annotations(expected("1 (was it written by another version of opencx?)")),
+  /** 1: before the walk's guards were saved (read, never written) */
+  version: Schema.Literal(1, 2).annotations(expected("1 or 2 (was it written by another version of opencx?)")),
   kind: Schema.Literal("opencx sessions export").annotations(expected(`"opencx sessions export"`)),
   /** the filters of the export, as URL parameters */
   query: Query,
@@ -89,6 +90,18 @@ export const Checkpoint = Schema.Struct({
   bytes: Whole,
   /** the largest updated_at exported so far (for --since-last) */
   maxUpdatedAt: Schema.NullOr(Timestamp).annotations(expected("an ISO 8601 timestamp or null")),
+  /** the fingerprints of the cursors the export used (so that a resumed export still detects a loop) */
+  used: Schema.optionalWith(Schema.Array(Schema.NonEmptyString).annotations(expected("a list of strings")), {
+    default: () => []
+  }),
+  /** the ids of the last page's sessions (so that a resumed export still skips one repeated from it) */
+  previousIds: Schema.optionalWith(Schema.Array(Schema.String).annotations(expected("a list of strings")), {
+    default: () => []
+  }),
+  /** empty pages in a row before the cursor */
+  emptyPages: Schema.optionalWith(Whole, { default: () => 0 }),
+  /** sessions skipped because the page before had them */
+  skipped: Schema.optionalWith(Whole, { default: () => 0 }),
   startedAt: Timestamp,
   savedAt: Timestamp
 })

@@ -24,7 +24,6 @@
  * @internal
  */
 import type { ChatSession } from "@opencx-effect/core"
-import * as DateTime from "effect/DateTime"
 import * as Csv from "../Csv.js"
 import { stringify } from "./json.js"
 
@@ -32,39 +31,32 @@ export type Format = "ndjson" | "csv" | "json"
 
 export const formats: ReadonlyArray<Format> = ["ndjson", "csv", "json"]
 
-/**
- * A session in its JSON form. The sessions come from the tolerant decoder,
- * so only the timestamps need encoding; every other field is already what
- * JSON holds (and keeps its place, so a session is written in the API's key
- * order, unknown fields included). The same as `Schema.encodeSync` of the
- * tolerant `ChatSession` on a decoded session, without validating it again.
- */
-const encode = (session: ChatSession.ChatSession): ChatSession.ChatSessionEncoded => ({
-  ...session,
-  created_at: DateTime.formatIso(session.created_at),
-  updated_at: DateTime.formatIso(session.updated_at)
-})
-
 /** a session's JSON text (an object always has one) */
 const json = (session: ChatSession.ChatSessionEncoded): string => stringify(session) ?? "null"
 
+/**
+ * Sessions are written as the API sent them (`SessionsService.steps`
+ * validates them with the tolerant Schema but does not transform them):
+ * timestamps keep every fractional digit and their offset, unknown fields
+ * and values are kept, in the API's key order.
+ */
 export interface Renderer {
   readonly header: string
   /** `index` counts the sessions written before this one, across runs */
-  readonly render: (session: ChatSession.ChatSession, index: number) => string
+  readonly render: (session: ChatSession.ChatSessionEncoded, index: number) => string
   readonly trailer: string
 }
 
 export const renderer = (format: Format): Renderer => {
   switch (format) {
     case "ndjson":
-      return { header: "", render: (s) => json(encode(s)) + "\n", trailer: "" }
+      return { header: "", render: (s) => json(s) + "\n", trailer: "" }
     case "csv":
-      return { header: Csv.header, render: (s) => Csv.row(encode(s)), trailer: "" }
+      return { header: Csv.header, render: Csv.row, trailer: "" }
     case "json":
       return {
         header: "[",
-        render: (s, index) => (index === 0 ? "\n" : ",\n") + json(encode(s)),
+        render: (s, index) => (index === 0 ? "\n" : ",\n") + json(s),
         trailer: "\n]\n"
       }
   }

@@ -14,7 +14,8 @@ import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 
 export interface Progress {
-  readonly add: (pages: number, sessions: number) => Effect.Effect<void>
+  /** pages and sessions done, and sessions skipped because the page before had them */
+  readonly add: (pages: number, sessions: number, skipped?: number) => Effect.Effect<void>
   /** stops the live line and prints the summary, prefixed by `done` */
   readonly finish: (done: string) => Effect.Effect<void>
 }
@@ -25,20 +26,22 @@ export const writeStderr = (text: string) => Effect.sync(() => void process.stde
 
 export const make = (options: { readonly quiet: boolean; readonly verb: string }): Effect.Effect<Progress, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const counts = yield* Ref.make({ pages: 0, sessions: 0 })
+    const counts = yield* Ref.make({ pages: 0, sessions: 0, skipped: 0 })
     const start = yield* Clock.currentTimeMillis
     const retries0 = (yield* Metric.value(SessionsService.metrics.retries)).count
     const waits0 = (yield* Metric.value(SessionsService.metrics.rateLimitWaitMillis)).count
     const live = !options.quiet && process.stderr.isTTY === true
 
     const line = Effect.gen(function*() {
-      const { pages, sessions } = yield* Ref.get(counts)
+      const { pages, sessions, skipped } = yield* Ref.get(counts)
       const seconds = Math.max(0.001, ((yield* Clock.currentTimeMillis) - start) / 1000)
       const retries = (yield* Metric.value(SessionsService.metrics.retries)).count - retries0
       const waited = ((yield* Metric.value(SessionsService.metrics.rateLimitWaitMillis)).count - waits0) / 1000
       return `${number(sessions)} sessions in ${number(pages)} pages, ${seconds.toFixed(1)} s (${
         number(sessions / seconds)
-      }/s), ${number(retries)} retries, ${waited.toFixed(1)} s waiting for the rate limit`
+      }/s), ${number(retries)} retries, ${waited.toFixed(1)} s waiting for the rate limit${
+        skipped === 0 ? "" : `, ${number(skipped)} repeated sessions skipped`
+      }`
     })
 
     if (live) {
@@ -50,7 +53,8 @@ export const make = (options: { readonly quiet: boolean; readonly verb: string }
     }
 
     return {
-      add: (pages, sessions) => Ref.update(counts, (c) => ({ pages: c.pages + pages, sessions: c.sessions + sessions })),
+      add: (pages, sessions, skipped = 0) =>
+        Ref.update(counts, (c) => ({ pages: c.pages + pages, sessions: c.sessions + sessions, skipped: c.skipped + skipped })),
       finish: (done) =>
         options.quiet ? Effect.void : Effect.flatMap(line, (text) => writeStderr(`${live ? "\r\x1b[2K" : ""}${done}: ${text}\n`))
     }
