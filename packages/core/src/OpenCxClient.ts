@@ -248,6 +248,10 @@ export const metrics: {
   readonly rateLimitWaitMillis: Metric.Metric.Counter<number>
   /** 429 responses received */
   readonly rateLimited: Metric.Metric.Counter<number>
+  /** when a request waiting for the rate limit (or a 429's pause) may go, epoch ms; 0 when none waits or it is not known */
+  readonly rateLimitWaitingUntil: Metric.Metric.Gauge<number>
+  /** when a request waiting to be retried goes again, epoch ms; 0 when none waits */
+  readonly retryWaitingUntil: Metric.Metric.Gauge<number>
 } = internal.metrics
 
 /**

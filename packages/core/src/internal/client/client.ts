@@ -63,7 +63,13 @@ export const metrics = {
   rateLimitWaitMillis: Metric.counter("opencx_rate_limit_wait_ms_total", {
     description: "time spent waiting for the rate limit"
   }),
-  rateLimited: Metric.counter("opencx_rate_limited_total", { description: "429 responses received" })
+  rateLimited: Metric.counter("opencx_rate_limited_total", { description: "429 responses received" }),
+  rateLimitWaitingUntil: Metric.gauge("opencx_rate_limit_waiting_until_ms", {
+    description: "when a request waiting for the rate limit may go (epoch ms; 0: none waiting, or not known)"
+  }),
+  retryWaitingUntil: Metric.gauge("opencx_retry_waiting_until_ms", {
+    description: "when a request waiting to be retried goes again (epoch ms; 0: none waiting)"
+  })
 } as const
 
 // ---------------------------------------------------------------------------
@@ -203,7 +209,10 @@ export const make = (
     const apiKey = typeof options.apiKey === "string" ? Redacted.make(options.apiKey) : options.apiKey
     const scrub: Scrubber = scrubber([Redacted.value(apiKey)])
     const timeout = Duration.decode(options.timeout ?? defaults.timeout)
-    const limiter = yield* Limiter.make(options.rateLimit === undefined ? defaults.rateLimit : options.rateLimit)
+    const limiter = yield* Limiter.make(
+      options.rateLimit === undefined ? defaults.rateLimit : options.rateLimit,
+      (until) => Metric.set(metrics.rateLimitWaitingUntil, until ?? 0)
+    )
 
     const retry = options.retry
     const knobs = retry === false || retry === undefined || Schedule.isSchedule(retry) ? undefined : retry
@@ -424,6 +433,13 @@ export const make = (
           RetryPolicy.isRetryable(error, idempotent)
             ? Effect.logDebug(`OpenCX ${where.method} ${escapeControls(where.url)} failed: ${error.message}`)
             : Effect.void
+        ),
+        // the wait before the retry (the last output, when the schedule stops, is no wait)
+        Schedule.tapOutput((out: unknown) =>
+          Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            const delay = Duration.isDuration(out) ? Duration.toMillis(out) : 0
+            return Metric.set(metrics.retryWaitingUntil, delay > 0 ? now + delay : 0)
+          })
         )
       )
 

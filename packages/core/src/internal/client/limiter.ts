@@ -44,7 +44,9 @@ interface State {
 }
 
 export const make = (
-  options: { readonly limit: number; readonly interval: Duration.DurationInput } | false
+  options: { readonly limit: number; readonly interval: Duration.DurationInput } | false,
+  /** told when a caller starts waiting (until when, epoch millis; 0 when unknown) and when it stops (null) */
+  waiting: (until: number | null) => Effect.Effect<void> = () => Effect.void
 ): Effect.Effect<Limiter> =>
   Effect.gen(function*() {
     const pausedUntil = yield* Ref.make(0)
@@ -53,12 +55,13 @@ export const make = (
         const now = yield* Clock.currentTimeMillis
         const until = yield* Ref.get(pausedUntil)
         if (until <= now) return
+        yield* waiting(until)
         yield* Effect.sleep(until - now)
       }
     })
     const pauseUntil = (millis: number) => Ref.update(pausedUntil, (current) => Math.max(current, millis))
     if (options === false) {
-      return { withPermit: (effect) => Effect.zipRight(waitForPause, effect), pauseUntil }
+      return { withPermit: (effect) => Effect.zipRight(Effect.zipRight(waitForPause, waiting(null)), effect), pauseUntil }
     }
 
     const limit = Math.max(1, Math.floor(options.limit))
@@ -105,8 +108,11 @@ export const make = (
             const decision = yield* Effect.flatMap(Clock.currentTimeMillis, decide)
             if (decision.admitted) break
             const wake = Deferred.await(decision.changed)
+            const now = yield* Clock.currentTimeMillis
+            yield* waiting(Number.isFinite(decision.wait) ? now + decision.wait : 0)
             yield* restore(Number.isFinite(decision.wait) ? Effect.race(Effect.sleep(decision.wait), wake) : wake)
           }
+          yield* waiting(null)
           return yield* Effect.ensuring(restore(effect), release)
         })
       )
