@@ -4,7 +4,10 @@
  *
  * - **Tolerant** (the unsuffixed names, the default for responses): unknown
  *   properties are not validated and are carried through as they came; an enum
- *   value that the spec does not list is kept as a string; the uuid and email
+ *   value that the spec does not list is kept as a string (the enum types are
+ *   `Known | (string & {})`, e.g. `"open" | "closed_resolved" |
+ *   "closed_unresolved" | (string & {})`: any string is accepted, and editors
+ *   still complete the known values); the uuid and email
  *   patterns are not enforced; session timestamps accept any parseable
  *   date-time. The API is `1.0-beta` and grows fields and enum values: an
  *   export must not fail the day it does.
@@ -70,7 +73,8 @@ export const SessionChannelStrict = Schema.Literal(
 export type KnownSessionChannel = typeof SessionChannelStrict.Type
 
 /**
- * `SessionChannel`, open for reading: a known channel or any other string.
+ * `SessionChannel`, open for reading: a known channel or any other string,
+ * typed `KnownSessionChannel | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -100,7 +104,7 @@ export const SessionStatusStrict = Schema.Literal("open", "closed_resolved", "cl
 export type KnownSessionStatus = typeof SessionStatusStrict.Type
 
 /**
- * Session status, open for reading.
+ * Session status, open for reading: typed `KnownSessionStatus | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -131,7 +135,7 @@ export const AiClosureTypeStrict = Schema.Literal("assumed_resolved", "handed_of
 export type KnownAiClosureType = typeof AiClosureTypeStrict.Type
 
 /**
- * How the AI closed a session, open for reading.
+ * How the AI closed a session, open for reading: typed `KnownAiClosureType | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -159,7 +163,7 @@ export const SentimentStrict = Schema.Literal("angry", "happy", "neutral").annot
 export type KnownSentiment = typeof SentimentStrict.Type
 
 /**
- * Sentiment, open for reading.
+ * Sentiment, open for reading: typed `KnownSentiment | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -203,7 +207,7 @@ export const TicketingSystemNameStrict = Schema.Literal(
 export type KnownTicketingSystemName = typeof TicketingSystemNameStrict.Type
 
 /**
- * Ticketing system name, open for reading.
+ * Ticketing system name, open for reading: typed `KnownTicketingSystemName | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -236,7 +240,7 @@ export const TicketingSystemIdTypeStrict = Schema.Literal(
 export type KnownTicketingSystemIdType = typeof TicketingSystemIdTypeStrict.Type
 
 /**
- * Ticketing system id type, open for reading.
+ * Ticketing system id type, open for reading: typed `KnownTicketingSystemIdType | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
