@@ -14,7 +14,9 @@
  * - **Strict** (the `…Strict` names): the spec to the letter: uuid and email
  *   patterns, closed enums, RFC 3339 timestamps and `additionalProperties:
  *   false` (an extra key is an error, except in `ErrorDto`, which the spec
- *   leaves open). Use it to validate data; our conformance tests use it.
+ *   leaves open). Use it to validate data; our conformance tests use it. A
+ *   value outside a closed enum fails naming every allowed value: `Expected
+ *   one of "open", "closed_resolved", "closed_unresolved"; got "archived"`.
  *
  * Field names, optionality and nullability are exactly the spec's in both
  * modes: an optional key may be absent but never `null` unless the spec says
@@ -38,7 +40,7 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as FastDecode from "./internal/fastDecode.js"
 import { JsonRecord } from "./internal/jsonRecord.js"
-import { openEnum } from "./internal/openEnum.js"
+import { closedEnum, openEnum } from "./internal/openEnum.js"
 import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal/timestamp.js"
 
 // ---------------------------------------------------------------------------
@@ -46,12 +48,13 @@ import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal
 // ---------------------------------------------------------------------------
 
 /**
- * The spec's `SessionChannel`, closed: the ten known channels.
+ * The spec's `SessionChannel`, closed: the ten known channels. Any other
+ * value fails with a message that lists them all.
  *
  * @since 0.1.0
  * @category enums
  */
-export const SessionChannelStrict = Schema.Literal(
+export const SessionChannelStrict = closedEnum(
   "web",
   "email",
   "phone_voice",
@@ -88,12 +91,14 @@ export const SessionChannel = openEnum(SessionChannelStrict)
 export type SessionChannel = typeof SessionChannel.Type
 
 /**
- * Session status, closed: `open`, `closed_resolved`, `closed_unresolved`.
+ * Session status, closed: `open`, `closed_resolved`, `closed_unresolved`. Any
+ * other value fails with `Expected one of "open", "closed_resolved",
+ * "closed_unresolved"; got …`.
  *
  * @since 0.1.0
  * @category enums
  */
-export const SessionStatusStrict = Schema.Literal("open", "closed_resolved", "closed_unresolved").annotations({
+export const SessionStatusStrict = closedEnum("open", "closed_resolved", "closed_unresolved").annotations({
   identifier: "SessionStatus"
 })
 
@@ -124,7 +129,7 @@ export type SessionStatus = typeof SessionStatus.Type
  * @since 0.1.0
  * @category enums
  */
-export const AiClosureTypeStrict = Schema.Literal("assumed_resolved", "handed_off", "resolved").annotations({
+export const AiClosureTypeStrict = closedEnum("assumed_resolved", "handed_off", "resolved").annotations({
   identifier: "AiClosureType"
 })
 
@@ -154,7 +159,7 @@ export type AiClosureType = typeof AiClosureType.Type
  * @since 0.1.0
  * @category enums
  */
-export const SentimentStrict = Schema.Literal("angry", "happy", "neutral").annotations({ identifier: "Sentiment" })
+export const SentimentStrict = closedEnum("angry", "happy", "neutral").annotations({ identifier: "Sentiment" })
 
 /**
  * @since 0.1.0
@@ -182,7 +187,7 @@ export type Sentiment = typeof Sentiment.Type
  * @since 0.1.0
  * @category enums
  */
-export const TicketingSystemNameStrict = Schema.Literal(
+export const TicketingSystemNameStrict = closedEnum(
   "dynamics365",
   "freshchat",
   "freshdesk",
@@ -226,7 +231,7 @@ export type TicketingSystemName = typeof TicketingSystemName.Type
  * @since 0.1.0
  * @category enums
  */
-export const TicketingSystemIdTypeStrict = Schema.Literal(
+export const TicketingSystemIdTypeStrict = closedEnum(
   "conversation_id",
   "ticket_id",
   "case_id",

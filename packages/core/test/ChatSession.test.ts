@@ -1,4 +1,5 @@
 import { ChatSession } from "@opencx-effect/core"
+import { firstIssue } from "@opencx-effect/core/internal/issues"
 import { isDeepStrictEqual } from "node:util"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Arbitrary, DateTime, Effect, Either, FastCheck, ParseResult, Schema } from "effect"
@@ -206,6 +207,31 @@ describe("ChatSession", () => {
 
     it.each(cases.filter(([, , , tolerant]) => !tolerant))("%s: tolerant rejects it too, naming the path", (_, input, path) => {
       expect(issuePaths(decodeTolerant(input))[0]).toEqual(path)
+    })
+
+    it("an enum error names every allowed value (strict), or the known ones and that any string goes (tolerant)", () => {
+      const strict = decodeStrict(withItem(["status"], "archived"))
+      assert(Either.isLeft(strict))
+      expect(firstIssue(strict.left)).toEqual({
+        path: ["items", 0, "status"],
+        message: `Expected one of "open", "closed_resolved", "closed_unresolved"; got "archived"`
+      })
+      const strictSentiment = decodeStrict(withItem(["handoff", "sentiment"], "ecstatic"))
+      assert(Either.isLeft(strictSentiment))
+      expect(firstIssue(strictSentiment.left).message).toBe(`Expected one of "angry", "happy", "neutral"; got "ecstatic"`)
+      const tolerant = decodeTolerant(withItem(["channel", "type"], 7))
+      assert(Either.isLeft(tolerant))
+      expect(firstIssue(tolerant.left)).toEqual({
+        path: ["items", 0, "channel", "type"],
+        message:
+          `Expected a string (known values: "web", "email", "phone_voice", "slack", "sms", "whatsapp", "instagram", "messenger", "api", "web_voice"); got 7`
+      })
+      // a long or hostile value is quoted, escaped and cut, never printed raw
+      const hostile = decodeStrict(withItem(["status"], `\u001b[31m${"x".repeat(500)}`))
+      assert(Either.isLeft(hostile))
+      const message = firstIssue(hostile.left).message
+      expect(message).not.toContain("\u001b")
+      expect(message.length).toBeLessThan(200)
     })
 
     it("tolerant keeps an unknown enum value as a string, and an unknown field as it came", () => {
