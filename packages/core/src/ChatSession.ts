@@ -18,9 +18,13 @@
  *   value outside a closed enum fails naming every allowed value: `Expected
  *   one of "open", "closed_resolved", "closed_unresolved"; got "archived"`.
  *
- * Field names, optionality and nullability are exactly the spec's in both
- * modes: an optional key may be absent but never `null` unless the spec says
- * so, and a nullable key must be present.
+ * Field names, optionality and nullability are the spec's in both modes: an
+ * optional key may be absent but never `null` unless the spec says so, and a
+ * nullable key must be present. One exception, in the tolerant mode only: a
+ * contact's `non_verified_name`, `non_verified_email` and
+ * `non_verified_custom_data` may be absent (older API payloads omit them);
+ * when present they are checked as the spec says (`string | null`, custom
+ * data | `null`). The strict mode requires them.
  *
  * @example
  * ```ts
@@ -314,6 +318,14 @@ const customData = (number: Schema.Schema<number>, suffix: string) =>
 /** exact: an optional key may be absent, never present as `undefined`. */
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
+/**
+ * A key the spec requires but older payloads omit: optional (exact) when
+ * `Lenient` is `true`, required as the spec says when it is `false`.
+ */
+type Legacy<Lenient extends boolean, S extends Schema.Schema.All> = Lenient extends true
+  ? Schema.optionalWith<S, { exact: true }>
+  : S
+
 // ---------------------------------------------------------------------------
 // The two modes, built from one description of the spec
 // ---------------------------------------------------------------------------
@@ -329,7 +341,8 @@ interface Mode<
   TsIdType extends Schema.Schema.Any,
   Num extends Schema.Schema.Any,
   CData extends Schema.Schema.Any,
-  Timestamp extends Schema.Schema.Any
+  Timestamp extends Schema.Schema.Any,
+  Lenient extends boolean
 > {
   readonly name: string
   /** How a struct treats keys it does not declare. */
@@ -347,6 +360,14 @@ interface Mode<
   /** custom data: an object of strings, numbers and booleans */
   readonly customData: CData
   readonly timestamp: Timestamp
+  /**
+   * Whether a required key that older payloads omit (the contact's
+   * `non_verified_*`) may be absent. The literal `true` / `false` is what
+   * types `legacy`'s result.
+   */
+  readonly lenient: Lenient
+  /** Reads such a key: optional when `lenient`, else required as the spec says. */
+  readonly legacy: <S extends Schema.Schema.All>(schema: S) => Legacy<Lenient, S>
 }
 
 const build = <
@@ -360,8 +381,9 @@ const build = <
   TsIdType extends Schema.Schema.Any,
   Num extends Schema.Schema.Any,
   CData extends Schema.Schema.Any,
-  Timestamp extends Schema.Schema.Any
->(mode: Mode<Uuid, Email, Channel, Status, Closure, Senti, TsName, TsIdType, Num, CData, Timestamp>) => {
+  Timestamp extends Schema.Schema.Any,
+  Lenient extends boolean
+>(mode: Mode<Uuid, Email, Channel, Status, Closure, Senti, TsName, TsIdType, Num, CData, Timestamp, Lenient>) => {
   const closed = { parseOptions: { onExcessProperty: mode.onExcessProperty, exact: true } } as const
   const suffix = mode.name
   const CustomData = mode.customData
@@ -388,9 +410,9 @@ const build = <
     updated_at: Schema.String.annotations({
       description: "ISO 8601 timestamp of when the contact was last updated"
     }),
-    non_verified_name: Schema.NullOr(Schema.String),
-    non_verified_email: Schema.NullOr(Schema.String),
-    non_verified_custom_data: Schema.NullOr(CustomData)
+    non_verified_name: mode.legacy(Schema.NullOr(Schema.String)),
+    non_verified_email: mode.legacy(Schema.NullOr(Schema.String)),
+    non_verified_custom_data: mode.legacy(Schema.NullOr(CustomData))
   }).annotations({ ...closed, identifier: `Contact${suffix}` })
 
   const Team = Schema.Struct({
@@ -450,7 +472,9 @@ const tolerant = build({
   ticketingSystemIdType: TicketingSystemIdType,
   number: Schema.Number,
   customData: customData(Schema.Number, ""),
-  timestamp: DateTimeUtcFromLenientString
+  timestamp: DateTimeUtcFromLenientString,
+  lenient: true,
+  legacy: optional
 })
 
 const strict = build({
@@ -466,7 +490,9 @@ const strict = build({
   ticketingSystemIdType: TicketingSystemIdTypeStrict,
   number: Schema.Finite,
   customData: customData(Schema.Finite, "Strict"),
-  timestamp: DateTimeUtcFromRfc3339
+  timestamp: DateTimeUtcFromRfc3339,
+  lenient: false,
+  legacy: <S extends Schema.Schema.All>(schema: S): S => schema
 })
 
 // ---------------------------------------------------------------------------
@@ -475,7 +501,10 @@ const strict = build({
 
 /**
  * A contact, as the session references it. Its timestamps stay strings: the
- * spec gives them no format.
+ * spec gives them no format. `non_verified_name`, `non_verified_email` and
+ * `non_verified_custom_data` are optional here (older API payloads omit them;
+ * present, they are `string | null` / custom data | `null`, as the spec says);
+ * `ContactStrict` requires them.
  *
  * @since 0.1.0
  * @category schemas
@@ -597,7 +626,8 @@ export const decodeListChatSessionsOutput = (
 // ---------------------------------------------------------------------------
 
 /**
- * `Contact` to the letter of the spec.
+ * `Contact` to the letter of the spec: every key required, the
+ * `non_verified_*` ones included.
  *
  * @since 0.1.0
  * @category schemas

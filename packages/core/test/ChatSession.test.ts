@@ -1,7 +1,7 @@
 import { ChatSession } from "@opencx-effect/core"
 import { firstIssue } from "@opencx-effect/core/internal/issues"
 import { isDeepStrictEqual } from "node:util"
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Arbitrary, DateTime, Effect, Either, FastCheck, ParseResult, Schema } from "effect"
 import {
   fullPage,
@@ -140,6 +140,73 @@ describe("ChatSession", () => {
       expect(Either.isRight(decodeStrict(page([], null)))).toBe(true)
       expect(issuePaths(decodeStrict({ items: [] }))[0]).toEqual(["next"])
       expect(issuePaths(decodeTolerant({ items: [] }))[0]).toEqual(["next"])
+    })
+  })
+
+  describe("contacts without the non_verified_* keys (older payloads omit them)", () => {
+    const nonVerified = ["non_verified_name", "non_verified_email", "non_verified_custom_data"] as const
+    const withoutAll = page([
+      nonVerified.reduce((session, key) => setPath(session, ["contact", key], undefined), fullSession)
+    ])
+
+    it.each(nonVerified)("tolerant accepts a contact without %s, and keeps it absent through a round trip", (key) => {
+      const input = withItem(["contact", key], undefined)
+      const decoded = Schema.decodeUnknownSync(ChatSession.ListChatSessionsOutput)(input)
+      const contact = decoded.items[0]?.contact
+      assert(contact !== undefined)
+      expect(Object.hasOwn(contact, key)).toBe(false)
+      expect(contact.name).toBe("Ada Lovelace")
+      const encoded = Schema.encodeSync(ChatSession.ListChatSessionsOutput)(decoded)
+      expect(Object.keys(encoded.items[0]?.contact ?? {})).not.toContain(key)
+      // the fast decoder gives the same
+      const fast = ChatSession.decodeListChatSessionsOutput(input)
+      assert(Either.isRight(fast))
+      expect(Schema.encodeSync(ChatSession.ListChatSessionsOutput)(fast.right)).toEqual(encoded)
+    })
+
+    it("tolerant accepts a contact without any of them", () => {
+      const decoded = decodeTolerant(withoutAll)
+      assert(Either.isRight(decoded))
+      expect(Object.keys(decoded.right.items[0]?.contact ?? {}).filter((k) => k.startsWith("non_verified"))).toEqual([])
+      expect(Either.isRight(ChatSession.decodeListChatSessionsOutput(withoutAll))).toBe(true)
+    })
+
+    it.each(nonVerified)("strict still requires %s, as the spec does", (key) => {
+      expect(issuePaths(decodeStrict(withItem(["contact", key], undefined)))[0]).toEqual(["items", 0, "contact", key])
+    })
+
+    it.each([
+      ["non_verified_name", 3],
+      ["non_verified_email", false],
+      ["non_verified_custom_data", "not an object"],
+      ["non_verified_custom_data", { nested: { a: 1 } }]
+    ] as const)("when present, %s is still checked in tolerant mode (%j is rejected)", (key, value) => {
+      const input = withItem(["contact", key], value)
+      expect(issuePaths(decodeTolerant(input))[0]?.slice(0, 4)).toEqual(["items", 0, "contact", key])
+      expect(Either.isLeft(ChatSession.decodeListChatSessionsOutput(input))).toBe(true)
+    })
+
+    it("types: optional in Contact, required in ContactStrict (checked by tsc -b)", () => {
+      type Keys = typeof nonVerified[number]
+      type Values = {
+        readonly non_verified_name: string | null
+        readonly non_verified_email: string | null
+        readonly non_verified_custom_data: { readonly [key: string]: string | number | boolean } | null
+      }
+      // tolerant: each key may be absent; present, it has the spec's type
+      const absent: Pick<ChatSession.Contact, Keys> = {}
+      expectTypeOf<Required<Pick<ChatSession.Contact, Keys>>>().toEqualTypeOf<Values>()
+      // strict: required, as the spec says
+      // @ts-expect-error: the three keys are required in ContactStrict
+      const missing: Pick<ChatSession.ContactStrict, Keys> = {}
+      expectTypeOf<Pick<ChatSession.ContactStrict, Keys>>().toEqualTypeOf<Values>()
+      expect([absent, missing]).toEqual([{}, {}])
+    })
+
+    it("the other contact keys stay required in tolerant mode", () => {
+      for (const key of ["id", "email", "phone_number", "name", "custom_data", "created_at", "updated_at"]) {
+        expect(issuePaths(decodeTolerant(withItem(["contact", key], undefined)))[0]).toEqual(["items", 0, "contact", key])
+      }
     })
   })
 

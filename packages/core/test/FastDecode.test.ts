@@ -56,6 +56,27 @@ describe("ChatSession.decodeListChatSessionsOutput", () => {
     }
   })
 
+  it("agrees on contacts without the non_verified_* keys (older payloads): both accept, equal values", () => {
+    const keys = ["non_verified_name", "non_verified_email", "non_verified_custom_data"] as const
+    const encodeStrict = Schema.encodeSync(ChatSession.ListChatSessionsOutputStrict)
+    FastCheck.assert(
+      FastCheck.property(
+        Arbitrary.make(ChatSession.ListChatSessionsOutputStrict),
+        FastCheck.subarray([...keys]),
+        (page, dropped) => {
+          const json = JSON.parse(JSON.stringify(encodeStrict(page)), (key, value: unknown) => {
+            if (key === "contact" && typeof value === "object" && value !== null) {
+              return Object.fromEntries(Object.entries(value).filter(([k]) => !dropped.some((d) => d === k)))
+            }
+            return value
+          })
+          return Either.isRight(ChatSession.decodeListChatSessionsOutput(json)) && agree(json)
+        }
+      ),
+      { numRuns: 200 }
+    )
+  })
+
   it("property: on arbitrary valid pages (through JSON), the same value", () => {
     const encodeStrict = Schema.encodeSync(ChatSession.ListChatSessionsOutputStrict)
     FastCheck.assert(

@@ -35,6 +35,8 @@ const recordOf = (u: unknown, primitiveOnly: boolean): boolean => {
   return true
 }
 
+const optionalOk = (o: Json, key: string, check: (u: unknown) => boolean): boolean => !has(o, key) || check(o[key])
+
 const contactOk = (c: unknown): boolean =>
   isObject(c) &&
   isString(c.id) &&
@@ -44,11 +46,10 @@ const contactOk = (c: unknown): boolean =>
   (c.custom_data === null || recordOf(c.custom_data, false)) &&
   isString(c.created_at) &&
   isString(c.updated_at) &&
-  isStringOrNull(c.non_verified_name) &&
-  isStringOrNull(c.non_verified_email) &&
-  (c.non_verified_custom_data === null || recordOf(c.non_verified_custom_data, true))
-
-const optionalOk = (o: Json, key: string, check: (u: unknown) => boolean): boolean => !has(o, key) || check(o[key])
+  // optional in the tolerant reader: older payloads omit them
+  optionalOk(c, "non_verified_name", isStringOrNull) &&
+  optionalOk(c, "non_verified_email", isStringOrNull) &&
+  optionalOk(c, "non_verified_custom_data", (u) => u === null || recordOf(u, true))
 
 const sessionOk = (s: Json): boolean =>
   isString(s.id) &&
