@@ -18,6 +18,18 @@
  *   value outside a closed enum fails naming every allowed value: `Expected
  *   one of "open", "closed_resolved", "closed_unresolved"; got "archived"`.
  *
+ * Every key a payload has is data, a `"__proto__"` key included (`JSON.parse`
+ * makes it an own property like any other): the tolerant mode keeps it as an
+ * own data property with its value wherever it appears, the strict mode
+ * refuses it where the spec says `additionalProperties: false` and keeps it
+ * in custom data, and no decoded object ever gets a prototype other than
+ * `Object.prototype`. Effect's stock `Schema.Struct` copies the keys that
+ * `onExcessProperty: "preserve"` carries through by assignment, which would
+ * set the prototype instead (or drop the key); so the tolerant objects are
+ * `OpenStruct`s: a thin declaration around the same `Schema.Struct` (same
+ * Type, Encoded, `fields`, issues, JSON Schema, `Schema.pick` / `omit`) that
+ * puts such a key back as data.
+ *
  * Field names, optionality and nullability are the spec's in both modes: an
  * optional key may be absent but never `null` unless the spec says so, and a
  * nullable key must be present. One exception, in the tolerant mode only: a
@@ -43,9 +55,26 @@ import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as FastDecode from "./internal/fastDecode.js"
-import { JsonRecord } from "./internal/jsonRecord.js"
+import { JsonRecord, type OpenStruct as InternalOpenStruct, openStruct } from "./internal/jsonRecord.js"
 import { closedEnum, openEnum } from "./internal/openEnum.js"
 import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal/timestamp.js"
+
+// ---------------------------------------------------------------------------
+// Objects
+// ---------------------------------------------------------------------------
+
+/**
+ * The Schema of a tolerant object (`ChatSession`, `Contact`, …, `ErrorDto`):
+ * a `Schema.Struct` that carries unknown keys through as data, a
+ * `"__proto__"` key included, and never returns an object with another
+ * prototype than `Object.prototype`. It has the struct's Type, Encoded,
+ * `fields` and issues; JSON Schema, `Schema.pick`, `Schema.omit` and
+ * `Schema.keyof` see the struct.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OpenStruct<Fields extends Schema.Struct.Fields> = InternalOpenStruct<Fields>
 
 // ---------------------------------------------------------------------------
 // Enums
@@ -319,12 +348,20 @@ const customData = (number: Schema.Schema<number>, suffix: string) =>
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
 /**
- * A key the spec requires but older payloads omit: optional (exact) when
- * `Lenient` is `true`, required as the spec says when it is `false`.
+ * A key the spec requires but older payloads omit: optional (exact) in the
+ * tolerant mode, required as the spec says in the strict one.
  */
-type Legacy<Lenient extends boolean, S extends Schema.Schema.All> = Lenient extends true
+type Legacy<Tolerant extends boolean, S extends Schema.Schema.All> = Tolerant extends true
   ? Schema.optionalWith<S, { exact: true }>
   : S
+
+/**
+ * An object of the spec: in the tolerant mode an `OpenStruct`, which carries
+ * unknown keys through as data (a `__proto__` key included); in the strict
+ * mode the plain `Schema.Struct`, which refuses them.
+ */
+type Obj<Tolerant extends boolean, F extends Schema.Struct.Fields> = Tolerant extends true ? OpenStruct<F>
+  : Schema.Struct<F>
 
 // ---------------------------------------------------------------------------
 // The two modes, built from one description of the spec
@@ -342,7 +379,7 @@ interface Mode<
   Num extends Schema.Schema.Any,
   CData extends Schema.Schema.Any,
   Timestamp extends Schema.Schema.Any,
-  Lenient extends boolean
+  Tolerant extends boolean
 > {
   readonly name: string
   /** How a struct treats keys it does not declare. */
@@ -361,13 +398,17 @@ interface Mode<
   readonly customData: CData
   readonly timestamp: Timestamp
   /**
-   * Whether a required key that older payloads omit (the contact's
-   * `non_verified_*`) may be absent. The literal `true` / `false` is what
-   * types `legacy`'s result.
+   * The tolerant mode (`true`) or the strict one (`false`). The literal is
+   * what types the results of `legacy` and `object`.
    */
-  readonly lenient: Lenient
-  /** Reads such a key: optional when `lenient`, else required as the spec says. */
-  readonly legacy: <S extends Schema.Schema.All>(schema: S) => Legacy<Lenient, S>
+  readonly tolerant: Tolerant
+  /**
+   * Reads a required key that older payloads omit (the contact's
+   * `non_verified_*`): optional when tolerant, else required as the spec says.
+   */
+  readonly legacy: <S extends Schema.Schema.All>(schema: S) => Legacy<Tolerant, S>
+  /** Makes an object of the spec from its struct (see `Obj`). */
+  readonly object: <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>) => Obj<Tolerant, F>
 }
 
 const build = <
@@ -382,8 +423,8 @@ const build = <
   Num extends Schema.Schema.Any,
   CData extends Schema.Schema.Any,
   Timestamp extends Schema.Schema.Any,
-  Lenient extends boolean
->(mode: Mode<Uuid, Email, Channel, Status, Closure, Senti, TsName, TsIdType, Num, CData, Timestamp, Lenient>) => {
+  Tolerant extends boolean
+>(mode: Mode<Uuid, Email, Channel, Status, Closure, Senti, TsName, TsIdType, Num, CData, Timestamp, Tolerant>) => {
   const closed = { parseOptions: { onExcessProperty: mode.onExcessProperty, exact: true } } as const
   const suffix = mode.name
   const CustomData = mode.customData
@@ -392,13 +433,13 @@ const build = <
     valueJsonSchema: { type: "string" }
   })
 
-  const Channel = Schema.Struct({ type: mode.channel }).annotations({
+  const Channel = mode.object(Schema.Struct({ type: mode.channel }).annotations({
     ...closed,
     identifier: `SessionChannelRef${suffix}`,
     title: "channel"
-  })
+  }))
 
-  const Contact = Schema.Struct({
+  const Contact = mode.object(Schema.Struct({
     id: mode.uuid,
     email: Schema.NullOr(mode.email),
     phone_number: Schema.NullOr(Schema.String),
@@ -413,26 +454,26 @@ const build = <
     non_verified_name: mode.legacy(Schema.NullOr(Schema.String)),
     non_verified_email: mode.legacy(Schema.NullOr(Schema.String)),
     non_verified_custom_data: mode.legacy(Schema.NullOr(CustomData))
-  }).annotations({ ...closed, identifier: `Contact${suffix}` })
+  }).annotations({ ...closed, identifier: `Contact${suffix}` }))
 
-  const Team = Schema.Struct({
+  const Team = mode.object(Schema.Struct({
     id: mode.uuid,
     name: Schema.String,
     description: optional(Schema.String)
-  }).annotations({ ...closed, identifier: `Team${suffix}` })
+  }).annotations({ ...closed, identifier: `Team${suffix}` }))
 
-  const Handoff = Schema.Struct({
+  const Handoff = mode.object(Schema.Struct({
     sentiment: optional(mode.sentiment),
     summary: Schema.String
-  }).annotations({ ...closed, identifier: `Handoff${suffix}` })
+  }).annotations({ ...closed, identifier: `Handoff${suffix}` }))
 
-  const TicketingSystem = Schema.Struct({
+  const TicketingSystem = mode.object(Schema.Struct({
     name: mode.ticketingSystemName,
     external_id: Schema.String,
     id_type: mode.ticketingSystemIdType
-  }).annotations({ ...closed, identifier: `TicketingSystem${suffix}` })
+  }).annotations({ ...closed, identifier: `TicketingSystem${suffix}` }))
 
-  const ChatSession = Schema.Struct({
+  const ChatSession = mode.object(Schema.Struct({
     id: mode.uuid,
     status: mode.status,
     ai_closure_type: Schema.NullOr(mode.aiClosureType),
@@ -449,12 +490,12 @@ const build = <
     assist_mode: Schema.Boolean,
     created_at: mode.timestamp,
     updated_at: mode.timestamp
-  }).annotations({ ...closed, identifier: `ChatSession${suffix}` })
+  }).annotations({ ...closed, identifier: `ChatSession${suffix}` }))
 
-  const ListChatSessionsOutput = Schema.Struct({
+  const ListChatSessionsOutput = mode.object(Schema.Struct({
     items: Schema.Array(ChatSession),
     next: Schema.NullOr(Schema.String)
-  }).annotations({ ...closed, identifier: `ListChatSessionsOutput${suffix}` })
+  }).annotations({ ...closed, identifier: `ListChatSessionsOutput${suffix}` }))
 
   return { Contact, Team, Handoff, TicketingSystem, ChatSession, ListChatSessionsOutput }
 }
@@ -473,8 +514,9 @@ const tolerant = build({
   number: Schema.Number,
   customData: customData(Schema.Number, ""),
   timestamp: DateTimeUtcFromLenientString,
-  lenient: true,
-  legacy: optional
+  tolerant: true,
+  legacy: optional,
+  object: openStruct
 })
 
 const strict = build({
@@ -491,8 +533,9 @@ const strict = build({
   number: Schema.Finite,
   customData: customData(Schema.Finite, "Strict"),
   timestamp: DateTimeUtcFromRfc3339,
-  lenient: false,
-  legacy: <S extends Schema.Schema.All>(schema: S): S => schema
+  tolerant: false,
+  legacy: <S extends Schema.Schema.All>(schema: S): S => schema,
+  object: <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>): Schema.Struct<F> => struct
 })
 
 // ---------------------------------------------------------------------------
@@ -610,6 +653,9 @@ const decodeOutputWithSchema = Schema.decodeUnknownEither(tolerant.ListChatSessi
  * `Schema.decodeUnknownEither(ListChatSessionsOutput)`, several times faster
  * on valid pages (a hand-written check of the same rules; the Schema itself
  * decides whenever the page is not plainly valid, and reports the error).
+ * It reads objects as `JSON.parse` makes them (own keys, `Object.prototype`)
+ * and leaves any other object to the Schema; a `__proto__` key is data on
+ * both paths.
  *
  * @since 0.1.0
  * @category decoding
@@ -717,16 +763,19 @@ export interface ListChatSessionsOutputStrict extends Schema.Schema.Type<typeof 
 /**
  * The API's error body: `{ statusCode, message, error }`, every field
  * optional. The spec leaves it open to extra keys, so both modes accept them
- * (and carry them through).
+ * (and carry them through as data, a `__proto__` key included: it cannot
+ * lend the body a `message` it does not have).
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ErrorDto = Schema.Struct({
-  statusCode: optional(Schema.Int),
-  message: optional(Schema.String),
-  error: optional(Schema.String)
-}).annotations({ identifier: "ErrorDto", parseOptions: { onExcessProperty: "preserve", exact: true } })
+export const ErrorDto = openStruct(
+  Schema.Struct({
+    statusCode: optional(Schema.Int),
+    message: optional(Schema.String),
+    error: optional(Schema.String)
+  }).annotations({ identifier: "ErrorDto", parseOptions: { onExcessProperty: "preserve", exact: true } })
+)
 
 /**
  * @since 0.1.0
