@@ -193,7 +193,7 @@ describe("a __proto__ key in a payload is data", () => {
     }
   })
 
-  it("the tolerant objects are the same structs underneath: fields, pick, JSON Schema, messages", () => {
+  it("the tolerant objects are the same structs underneath: fields, make, pick, omit, JSON Schema, messages", () => {
     expect(Object.keys(ChatSession.ChatSession.fields)).toContain("status")
     expect(Object.keys(ChatSession.Contact.fields)).toContain("non_verified_name")
     const picked = Schema.decodeUnknownSync(ChatSession.ChatSession.pipe(Schema.pick("id", "status")))({
@@ -202,6 +202,13 @@ describe("a __proto__ key in a payload is data", () => {
       other: 1
     })
     expect(picked).toEqual({ id: "a", status: "open" })
+    expect(ChatSession.Team.pick("id").fields).toEqual({ id: ChatSession.Team.fields.id })
+    expect(Object.keys(ChatSession.Team.omit("description").fields)).toEqual(["id", "name"])
+    expect(ChatSession.Team.make({ id: "t", name: "Billing" })).toEqual({ id: "t", name: "Billing" })
+    const made = ChatSession.Handoff.make(JSON.parse(`{"summary": "s", "__proto__": {"sentiment": "angry"}}`))
+    expect(made.sentiment).toBeUndefined()
+    expect(Object.getPrototypeOf(made)).toBe(Object.prototype)
+    expect(keepsProtoKey(made, { sentiment: "angry" })).toBe(true)
     const jsonSchema = JSON.stringify(JSONSchema.make(ChatSession.ListChatSessionsOutput))
     expect(jsonSchema).toContain(`"ChatSession":{"type":"object"`)
     expect(String(ChatSession.ChatSession)).toBe("ChatSession")

@@ -16,6 +16,7 @@
  */
 import * as Arbitrary from "effect/Arbitrary"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as AST from "effect/SchemaAST"
@@ -91,13 +92,18 @@ const keepProtoKey = <O extends object>(output: O, input: unknown): O => {
 /**
  * A `Schema.Struct` that carries its excess keys through (its
  * `onExcessProperty: "preserve"`), a `__proto__` key included: see the module
- * documentation. Same Type, Encoded, fields and issues as the struct it wraps.
+ * documentation. Same Type, Encoded, issues and instance API (`fields`,
+ * `records`, `make`, `pick`, `omit`, `annotations`) as the struct it wraps;
+ * `make` keeps a `__proto__` key too; `pick` and `omit` are the struct's
+ * (plain structs of some of the fields, as `Schema.Struct` gives).
  *
  * It is a declaration with the struct as its type parameter: decoding and
  * encoding run the struct, then put the `__proto__` key back as data. The
  * struct is also its surrogate, so JSON Schema, `Schema.pick`, `Schema.omit`
  * and `Schema.keyof` see the struct; arbitraries, equivalences and pretty
- * printers are the struct's.
+ * printers are the struct's. `Schema.extend`, `Schema.partial` and
+ * `Schema.required` do not take a declaration: build a new struct from
+ * `fields` instead.
  */
 export interface OpenStruct<Fields extends Schema.Struct.Fields> extends
   Schema.AnnotableClass<
@@ -108,10 +114,14 @@ export interface OpenStruct<Fields extends Schema.Struct.Fields> extends
   >
 {
   readonly fields: Readonly<Fields>
+  readonly records: readonly []
+  readonly make: Schema.Struct<Fields>["make"]
+  readonly pick: Schema.Struct<Fields>["pick"]
+  readonly omit: Schema.Struct<Fields>["omit"]
 }
 
 const makeOpenStructClass = <Fields extends Schema.Struct.Fields>(
-  fields: Readonly<Fields>,
+  struct: Schema.Struct<Fields>,
   ast: AST.AST
 ): OpenStruct<Fields> => {
   type A = Schema.Schema.Type<Schema.Struct<Fields>>
@@ -120,9 +130,13 @@ const makeOpenStructClass = <Fields extends Schema.Struct.Fields>(
   return class OpenStructClass extends Schema.make<A, I, R>(ast) {
     static override annotations(annotations: Schema.Annotations.Schema<A>): OpenStruct<Fields> {
       // Schema.make(...).annotations merges them into the AST as effect does for its own classes
-      return makeOpenStructClass(fields, Schema.make<A, I, R>(this.ast).annotations(annotations).ast)
+      return makeOpenStructClass(struct, Schema.make<A, I, R>(this.ast).annotations(annotations).ast)
     }
-    static fields = fields
+    static fields = struct.fields
+    static records = struct.records
+    static make: Schema.Struct<Fields>["make"] = (props, options) => keepProtoKey(struct.make(props, options), props)
+    static pick: Schema.Struct<Fields>["pick"] = (...keys) => struct.pick(...keys)
+    static omit: Schema.Struct<Fields>["omit"] = (...keys) => struct.omit(...keys)
   }
 }
 
@@ -149,10 +163,10 @@ export const openStruct = <Fields extends Schema.Struct.Fields>(struct: Schema.S
   })
   const identifier = AST.getIdentifierAnnotation(struct.ast)
   return makeOpenStructClass(
-    struct.fields,
+    struct,
     AST.annotations(declaration.ast, {
       [AST.SurrogateAnnotationId]: struct.ast,
-      ...(identifier._tag === "Some" ? { [AST.IdentifierAnnotationId]: identifier.value } : {})
+      ...(Option.isSome(identifier) ? { [AST.IdentifierAnnotationId]: identifier.value } : {})
     })
   )
 }
