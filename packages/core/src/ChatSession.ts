@@ -27,8 +27,10 @@
  * `onExcessProperty: "preserve"` carries through by assignment, which would
  * set the prototype instead (or drop the key); so the tolerant objects are
  * `OpenStruct`s: a thin declaration around the same `Schema.Struct` (same
- * Type, Encoded, `fields`, issues, JSON Schema, `Schema.pick` / `omit`) that
- * puts such a key back as data.
+ * Type, Encoded, issues, JSON Schema and `fields` / `make` / `pick` / `omit`)
+ * that puts such a key back as data. `Schema.extend`, `Schema.partial` and
+ * `Schema.required` do not take a declaration: to add fields to a tolerant
+ * model, build a struct from its `fields`.
  *
  * Field names, optionality and nullability are the spec's in both modes: an
  * optional key may be absent but never `null` unless the spec says so, and a
@@ -68,8 +70,11 @@ import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal
  * a `Schema.Struct` that carries unknown keys through as data, a
  * `"__proto__"` key included, and never returns an object with another
  * prototype than `Object.prototype`. It has the struct's Type, Encoded,
- * `fields` and issues; JSON Schema, `Schema.pick`, `Schema.omit` and
- * `Schema.keyof` see the struct.
+ * issues and instance API (`fields`, `records`, `make`, `pick`, `omit`,
+ * `annotations`); JSON Schema, `Schema.pick`, `Schema.omit` and
+ * `Schema.keyof` see the struct. `Schema.extend`, `Schema.partial` and
+ * `Schema.required` do not take it (it is a declaration): build a new struct
+ * from its `fields` instead.
  *
  * @since 0.1.0
  * @category models
