@@ -124,7 +124,9 @@ describe("ListChatSessionsParams", () => {
     ]
   ] as const)("a bad %s names every allowed value", ([field, input, message]) =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(Schema.decodeUnknown(ListChatSessionsParams.ListChatSessionsParams)(input))
+      // the input as untyped code would pass it (the TypeScript type forbids these values)
+      const untyped = Schema.decodeUnknownSync(Schema.Object)(input)
+      const error = yield* Effect.flip(ListChatSessionsParams.decode(untyped))
       expect(firstIssue(error)).toEqual({ path: [field], message })
       // the whole ParseError's message says the same
       expect(error.message).toContain(message)
