@@ -100,7 +100,7 @@ const decode = async (params: { readonly millis: number }) => {
   const stringsPage = Schema.Struct({ items: Schema.Array(stringsSession), next: Schema.NullOr(Schema.String) })
   const variants: Record<string, () => unknown> = {
     "JSON.parse (baseline)": () => JSON.parse(text),
-    "tolerant, fast path (what the service uses)": () => ChatSession.decodeListChatSessionsOutput(json),
+    "tolerant, fast path (what the service uses)": () => SessionsService.decodePage(json),
     "tolerant, Schema.decodeUnknown": (() => {
       const f = Schema.decodeUnknownSync(ChatSession.ListChatSessionsOutput)
       return () => f(json)

@@ -31,6 +31,7 @@
  * @since 0.2.0
  */
 import * as Schema from "effect/Schema"
+import { JsonObject, type OpenStruct, openStruct, TypedObject } from "./internal/schema/jsonRecord.js"
 import { openEnum } from "./internal/schema/openEnum.js"
 import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal/schema/timestamp.js"
 
@@ -136,13 +137,19 @@ const OtherEventType = Schema.String.pipe(
 
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
+/** an object: an `OpenStruct` (unknown keys kept as data, `__proto__` included) or a plain struct (strict) */
+type Obj<Tolerant extends boolean, F extends Schema.Struct.Fields> = Tolerant extends true ? OpenStruct<F>
+  : Schema.Struct<F>
+
 interface Mode<
   Sender extends Schema.Schema.Any,
   Content extends Schema.Schema.Any,
   Integration extends Schema.Schema.Any,
-  SenderName extends Schema.Struct.Field
+  SenderName extends Schema.Struct.Field,
+  Tolerant extends boolean
 > {
   readonly name: string
+  readonly object: <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>) => Obj<Tolerant, F>
   readonly onExcessProperty: "error" | "preserve"
   readonly senderType: Sender
   readonly contentType: Content
@@ -156,58 +163,61 @@ const build = <
   Sender extends Schema.Schema.Any,
   Content extends Schema.Schema.Any,
   Integration extends Schema.Schema.Any,
-  SenderName extends Schema.Struct.Field
->(mode: Mode<Sender, Content, Integration, SenderName>) => {
+  SenderName extends Schema.Struct.Field,
+  Tolerant extends boolean
+>(mode: Mode<Sender, Content, Integration, SenderName, Tolerant>) => {
   const closed = { parseOptions: { onExcessProperty: mode.onExcessProperty, exact: true } } as const
   const suffix = mode.name
 
-  const Sender = Schema.Struct({ type: mode.senderType, name: mode.senderName }).annotations({
+  const Sender = mode.object(Schema.Struct({ type: mode.senderType, name: mode.senderName }).annotations({
     ...closed,
     identifier: `MessageSender${suffix}`
-  })
-  const TextContent = Schema.Struct({ type: mode.contentType, text: Schema.String }).annotations({
+  }))
+  const TextContent = mode.object(Schema.Struct({ type: mode.contentType, text: Schema.String }).annotations({
     ...closed,
     identifier: `TextContent${suffix}`
-  })
-  const Attachment = Schema.Struct({
+  }))
+  const Attachment = mode.object(Schema.Struct({
     id: Schema.String,
     name: Schema.String,
     size: mode.number,
     /** the MIME type */
     type: Schema.String,
     url: Schema.String
-  }).annotations({ ...closed, identifier: `Attachment${suffix}` })
+  }).annotations({ ...closed, identifier: `Attachment${suffix}` }))
 
-  const MessageEvent = Schema.Struct({
+  const MessageEvent = mode.object(Schema.Struct({
     type: Schema.Literal("message"),
     sender: Sender,
     content: TextContent,
     attachments: optional(Schema.Array(Attachment)),
-    context: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-  }).annotations({ ...closed, identifier: `MessageEvent${suffix}` })
-  const HandoffEvent = Schema.Struct({
+    context: optional(JsonObject)
+  }).annotations({ ...closed, identifier: `MessageEvent${suffix}` }))
+  const HandoffEvent = mode.object(Schema.Struct({
     type: Schema.Literal("handoff"),
     integration: optional(
-      Schema.Struct({ type: mode.integrationType }).annotations({ ...closed, identifier: `HandoffIntegration${suffix}` })
+      mode.object(
+        Schema.Struct({ type: mode.integrationType }).annotations({ ...closed, identifier: `HandoffIntegration${suffix}` })
+      )
     )
-  }).annotations({ ...closed, identifier: `HandoffEvent${suffix}` })
-  const AiResolvedIssueEvent = Schema.Struct({ type: Schema.Literal("ai_resolved_issue") }).annotations({
+  }).annotations({ ...closed, identifier: `HandoffEvent${suffix}` }))
+  const AiResolvedIssueEvent = mode.object(Schema.Struct({ type: Schema.Literal("ai_resolved_issue") }).annotations({
     ...closed,
     identifier: `AiResolvedIssueEvent${suffix}`
-  })
-  const HumanAgentCommentEvent = Schema.Struct({
+  }))
+  const HumanAgentCommentEvent = mode.object(Schema.Struct({
     type: Schema.Literal("human_agent_comment"),
     human_agent_id: mode.number,
     content: TextContent
-  }).annotations({ ...closed, identifier: `HumanAgentCommentEvent${suffix}` })
-  const HumanAgentJoinedEvent = Schema.Struct({
+  }).annotations({ ...closed, identifier: `HumanAgentCommentEvent${suffix}` }))
+  const HumanAgentJoinedEvent = mode.object(Schema.Struct({
     type: Schema.Literal("human_agent_joined"),
     human_agent_id: mode.number
-  }).annotations({ ...closed, identifier: `HumanAgentJoinedEvent${suffix}` })
-  const HumanAgentTakeoverEvent = Schema.Struct({
+  }).annotations({ ...closed, identifier: `HumanAgentJoinedEvent${suffix}` }))
+  const HumanAgentTakeoverEvent = mode.object(Schema.Struct({
     type: Schema.Literal("human_agent_takeover"),
     human_agent_id: mode.number
-  }).annotations({ ...closed, identifier: `HumanAgentTakeoverEvent${suffix}` })
+  }).annotations({ ...closed, identifier: `HumanAgentTakeoverEvent${suffix}` }))
 
   return {
     Sender,
@@ -232,6 +242,7 @@ const build = <
 
 const tolerant = build({
   name: "",
+  object: openStruct,
   onExcessProperty: "preserve",
   senderType: SenderType,
   contentType: ContentType,
@@ -242,6 +253,7 @@ const tolerant = build({
 
 const strict = build({
   name: "Strict",
+  object: <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>): Schema.Struct<F> => struct,
   onExcessProperty: "error",
   senderType: SenderTypeStrict,
   contentType: ContentTypeStrict,
@@ -390,10 +402,7 @@ export interface HumanAgentTakeoverEvent extends Schema.Schema.Type<typeof Human
  * @since 0.2.0
  * @category schemas
  */
-export const UnknownEvent = Schema.Struct(
-  { type: OtherEventType },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
-).annotations({ identifier: "UnknownEvent" })
+export const UnknownEvent = TypedObject(OtherEventType, { identifier: "UnknownEvent" })
 
 /**
  * @since 0.2.0
@@ -422,11 +431,13 @@ export type HistoryEvent = typeof HistoryEvent.Type
  * @since 0.2.0
  * @category schemas
  */
-export const HistoryItem = Schema.Struct({
-  id: optional(Schema.String),
-  created_at: Schema.NullOr(DateTimeUtcFromLenientString),
-  event: HistoryEvent
-}).annotations({ identifier: "HistoryItem", parseOptions: { onExcessProperty: "preserve", exact: true } })
+export const HistoryItem = openStruct(
+  Schema.Struct({
+    id: optional(Schema.String),
+    created_at: Schema.NullOr(DateTimeUtcFromLenientString),
+    event: HistoryEvent
+  }).annotations({ identifier: "HistoryItem", parseOptions: { onExcessProperty: "preserve", exact: true } })
+)
 
 /**
  * @since 0.2.0
@@ -449,10 +460,12 @@ export interface HistoryItemEncoded extends Schema.Schema.Encoded<typeof History
  * @since 0.2.0
  * @category schemas
  */
-export const ListChatHistoryOutput = Schema.Struct({
-  items: Schema.Array(HistoryItem),
-  next: Schema.NullOr(Schema.String)
-}).annotations({ identifier: "ListChatHistoryOutput", parseOptions: { onExcessProperty: "preserve", exact: true } })
+export const ListChatHistoryOutput = openStruct(
+  Schema.Struct({
+    items: Schema.Array(HistoryItem),
+    next: Schema.NullOr(Schema.String)
+  }).annotations({ identifier: "ListChatHistoryOutput", parseOptions: { onExcessProperty: "preserve", exact: true } })
+)
 
 /**
  * @since 0.2.0

@@ -4,18 +4,41 @@
  *
  * - **Tolerant** (the unsuffixed names, the default for responses): unknown
  *   properties are not validated and are carried through as they came; an enum
- *   value that the spec does not list is kept as a string; the uuid and email
+ *   value that the spec does not list is kept as a string (the enum types are
+ *   `Known | (string & {})`, e.g. `"open" | "closed_resolved" |
+ *   "closed_unresolved" | (string & {})`: any string is accepted, and editors
+ *   still complete the known values); the uuid and email
  *   patterns are not enforced; session timestamps accept any parseable
  *   date-time. The API is `1.0-beta` and grows fields and enum values: an
  *   export must not fail the day it does.
  * - **Strict** (the `…Strict` names): the spec to the letter: uuid and email
  *   patterns, closed enums, RFC 3339 timestamps and `additionalProperties:
  *   false` (an extra key is an error, except in `ErrorDto`, which the spec
- *   leaves open). Use it to validate data; our conformance tests use it.
+ *   leaves open). Use it to validate data; our conformance tests use it. A
+ *   value outside a closed enum fails naming every allowed value: `Expected
+ *   one of "open", "closed_resolved", "closed_unresolved"; got "archived"`.
  *
- * Field names, optionality and nullability are exactly the spec's in both
- * modes: an optional key may be absent but never `null` unless the spec says
- * so, and a nullable key must be present.
+ * Every key a payload has is data, a `"__proto__"` key included (`JSON.parse`
+ * makes it an own property like any other): the tolerant mode keeps it as an
+ * own data property with its value wherever it appears, the strict mode
+ * refuses it where the spec says `additionalProperties: false` and keeps it
+ * in custom data, and no decoded object ever gets a prototype other than
+ * `Object.prototype`. Effect's stock `Schema.Struct` copies the keys that
+ * `onExcessProperty: "preserve"` carries through by assignment, which would
+ * set the prototype instead (or drop the key); so the tolerant objects are
+ * `OpenStruct`s: a thin declaration around the same `Schema.Struct` (same
+ * Type, Encoded, issues, JSON Schema and `fields` / `make` / `pick` / `omit`)
+ * that puts such a key back as data. `Schema.extend`, `Schema.partial` and
+ * `Schema.required` do not take a declaration: to add fields to a tolerant
+ * model, build a struct from its `fields`.
+ *
+ * Field names, optionality and nullability are the spec's in both modes: an
+ * optional key may be absent but never `null` unless the spec says so, and a
+ * nullable key must be present. One exception, in the tolerant mode only: a
+ * contact's `non_verified_name`, `non_verified_email` and
+ * `non_verified_custom_data` may be absent (older API payloads omit them);
+ * when present they are checked as the spec says (`string | null`, custom
+ * data | `null`). The strict mode requires them.
  *
  * @example
  * ```ts
@@ -30,25 +53,43 @@
  *
  * @since 0.1.0
  */
-import * as Either from "effect/Either"
-import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import * as FastDecode from "./internal/client/fastDecode.js"
-import { JsonRecord } from "./internal/schema/jsonRecord.js"
-import { openEnum } from "./internal/schema/openEnum.js"
+import { JsonRecord, type OpenStruct as InternalOpenStruct, openStruct } from "./internal/schema/jsonRecord.js"
+import { closedEnum, openEnum } from "./internal/schema/openEnum.js"
 import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal/schema/timestamp.js"
+
+// ---------------------------------------------------------------------------
+// Objects
+// ---------------------------------------------------------------------------
+
+/**
+ * The Schema of a tolerant object (`ChatSession`, `Contact`, …, `ErrorDto`):
+ * a `Schema.Struct` that carries unknown keys through as data, a
+ * `"__proto__"` key included, and never returns an object with another
+ * prototype than `Object.prototype`. It has the struct's Type, Encoded,
+ * issues and instance API (`fields`, `records`, `make`, `pick`, `omit`,
+ * `annotations`); JSON Schema, `Schema.pick`, `Schema.omit` and
+ * `Schema.keyof` see the struct. `Schema.extend`, `Schema.partial` and
+ * `Schema.required` do not take it (it is a declaration): build a new struct
+ * from its `fields` instead.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type OpenStruct<Fields extends Schema.Struct.Fields> = InternalOpenStruct<Fields>
 
 // ---------------------------------------------------------------------------
 // Enums
 // ---------------------------------------------------------------------------
 
 /**
- * The spec's `SessionChannel`, closed: the ten known channels.
+ * The spec's `SessionChannel`, closed: the ten known channels. Any other
+ * value fails with a message that lists them all.
  *
  * @since 0.1.0
  * @category enums
  */
-export const SessionChannelStrict = Schema.Literal(
+export const SessionChannelStrict = closedEnum(
   "web",
   "email",
   "phone_voice",
@@ -70,7 +111,8 @@ export const SessionChannelStrict = Schema.Literal(
 export type KnownSessionChannel = typeof SessionChannelStrict.Type
 
 /**
- * `SessionChannel`, open for reading: a known channel or any other string.
+ * `SessionChannel`, open for reading: a known channel or any other string,
+ * typed `KnownSessionChannel | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -84,12 +126,14 @@ export const SessionChannel = openEnum(SessionChannelStrict)
 export type SessionChannel = typeof SessionChannel.Type
 
 /**
- * Session status, closed: `open`, `closed_resolved`, `closed_unresolved`.
+ * Session status, closed: `open`, `closed_resolved`, `closed_unresolved`. Any
+ * other value fails with `Expected one of "open", "closed_resolved",
+ * "closed_unresolved"; got …`.
  *
  * @since 0.1.0
  * @category enums
  */
-export const SessionStatusStrict = Schema.Literal("open", "closed_resolved", "closed_unresolved").annotations({
+export const SessionStatusStrict = closedEnum("open", "closed_resolved", "closed_unresolved").annotations({
   identifier: "SessionStatus"
 })
 
@@ -100,7 +144,7 @@ export const SessionStatusStrict = Schema.Literal("open", "closed_resolved", "cl
 export type KnownSessionStatus = typeof SessionStatusStrict.Type
 
 /**
- * Session status, open for reading.
+ * Session status, open for reading: typed `KnownSessionStatus | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -120,7 +164,7 @@ export type SessionStatus = typeof SessionStatus.Type
  * @since 0.1.0
  * @category enums
  */
-export const AiClosureTypeStrict = Schema.Literal("assumed_resolved", "handed_off", "resolved").annotations({
+export const AiClosureTypeStrict = closedEnum("assumed_resolved", "handed_off", "resolved").annotations({
   identifier: "AiClosureType"
 })
 
@@ -131,7 +175,7 @@ export const AiClosureTypeStrict = Schema.Literal("assumed_resolved", "handed_of
 export type KnownAiClosureType = typeof AiClosureTypeStrict.Type
 
 /**
- * How the AI closed a session, open for reading.
+ * How the AI closed a session, open for reading: typed `KnownAiClosureType | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -150,7 +194,7 @@ export type AiClosureType = typeof AiClosureType.Type
  * @since 0.1.0
  * @category enums
  */
-export const SentimentStrict = Schema.Literal("angry", "happy", "neutral").annotations({ identifier: "Sentiment" })
+export const SentimentStrict = closedEnum("angry", "happy", "neutral").annotations({ identifier: "Sentiment" })
 
 /**
  * @since 0.1.0
@@ -159,7 +203,7 @@ export const SentimentStrict = Schema.Literal("angry", "happy", "neutral").annot
 export type KnownSentiment = typeof SentimentStrict.Type
 
 /**
- * Sentiment, open for reading.
+ * Sentiment, open for reading: typed `KnownSentiment | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -178,7 +222,7 @@ export type Sentiment = typeof Sentiment.Type
  * @since 0.1.0
  * @category enums
  */
-export const TicketingSystemNameStrict = Schema.Literal(
+export const TicketingSystemNameStrict = closedEnum(
   "dynamics365",
   "freshchat",
   "freshdesk",
@@ -203,7 +247,7 @@ export const TicketingSystemNameStrict = Schema.Literal(
 export type KnownTicketingSystemName = typeof TicketingSystemNameStrict.Type
 
 /**
- * Ticketing system name, open for reading.
+ * Ticketing system name, open for reading: typed `KnownTicketingSystemName | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -222,7 +266,7 @@ export type TicketingSystemName = typeof TicketingSystemName.Type
  * @since 0.1.0
  * @category enums
  */
-export const TicketingSystemIdTypeStrict = Schema.Literal(
+export const TicketingSystemIdTypeStrict = closedEnum(
   "conversation_id",
   "ticket_id",
   "case_id",
@@ -236,7 +280,7 @@ export const TicketingSystemIdTypeStrict = Schema.Literal(
 export type KnownTicketingSystemIdType = typeof TicketingSystemIdTypeStrict.Type
 
 /**
- * Ticketing system id type, open for reading.
+ * Ticketing system id type, open for reading: typed `KnownTicketingSystemIdType | (string & {})`.
  *
  * @since 0.1.0
  * @category enums
@@ -305,6 +349,22 @@ const customData = (number: Schema.Schema<number>, suffix: string) =>
 /** exact: an optional key may be absent, never present as `undefined`. */
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
+/**
+ * A key the spec requires but older payloads omit: optional (exact) in the
+ * tolerant mode, required as the spec says in the strict one.
+ */
+type Legacy<Tolerant extends boolean, S extends Schema.Schema.All> = Tolerant extends true
+  ? Schema.optionalWith<S, { exact: true }>
+  : S
+
+/**
+ * An object of the spec: in the tolerant mode an `OpenStruct`, which carries
+ * unknown keys through as data (a `__proto__` key included); in the strict
+ * mode the plain `Schema.Struct`, which refuses them.
+ */
+type Obj<Tolerant extends boolean, F extends Schema.Struct.Fields> = Tolerant extends true ? OpenStruct<F>
+  : Schema.Struct<F>
+
 // ---------------------------------------------------------------------------
 // The two modes, built from one description of the spec
 // ---------------------------------------------------------------------------
@@ -320,7 +380,8 @@ interface Mode<
   TsIdType extends Schema.Schema.Any,
   Num extends Schema.Schema.Any,
   CData extends Schema.Schema.Any,
-  Timestamp extends Schema.Schema.Any
+  Timestamp extends Schema.Schema.Any,
+  Tolerant extends boolean
 > {
   readonly name: string
   /** How a struct treats keys it does not declare. */
@@ -338,6 +399,18 @@ interface Mode<
   /** custom data: an object of strings, numbers and booleans */
   readonly customData: CData
   readonly timestamp: Timestamp
+  /**
+   * The tolerant mode (`true`) or the strict one (`false`). The literal is
+   * what types the results of `legacy` and `object`.
+   */
+  readonly tolerant: Tolerant
+  /**
+   * Reads a required key that older payloads omit (the contact's
+   * `non_verified_*`): optional when tolerant, else required as the spec says.
+   */
+  readonly legacy: <S extends Schema.Schema.All>(schema: S) => Legacy<Tolerant, S>
+  /** Makes an object of the spec from its struct (see `Obj`). */
+  readonly object: <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>) => Obj<Tolerant, F>
 }
 
 const build = <
@@ -351,8 +424,9 @@ const build = <
   TsIdType extends Schema.Schema.Any,
   Num extends Schema.Schema.Any,
   CData extends Schema.Schema.Any,
-  Timestamp extends Schema.Schema.Any
->(mode: Mode<Uuid, Email, Channel, Status, Closure, Senti, TsName, TsIdType, Num, CData, Timestamp>) => {
+  Timestamp extends Schema.Schema.Any,
+  Tolerant extends boolean
+>(mode: Mode<Uuid, Email, Channel, Status, Closure, Senti, TsName, TsIdType, Num, CData, Timestamp, Tolerant>) => {
   const closed = { parseOptions: { onExcessProperty: mode.onExcessProperty, exact: true } } as const
   const suffix = mode.name
   const CustomData = mode.customData
@@ -361,13 +435,13 @@ const build = <
     valueJsonSchema: { type: "string" }
   })
 
-  const Channel = Schema.Struct({ type: mode.channel }).annotations({
+  const Channel = mode.object(Schema.Struct({ type: mode.channel }).annotations({
     ...closed,
     identifier: `SessionChannelRef${suffix}`,
     title: "channel"
-  })
+  }))
 
-  const Contact = Schema.Struct({
+  const Contact = mode.object(Schema.Struct({
     id: mode.uuid,
     email: Schema.NullOr(mode.email),
     phone_number: Schema.NullOr(Schema.String),
@@ -379,29 +453,29 @@ const build = <
     updated_at: Schema.String.annotations({
       description: "ISO 8601 timestamp of when the contact was last updated"
     }),
-    non_verified_name: Schema.NullOr(Schema.String),
-    non_verified_email: Schema.NullOr(Schema.String),
-    non_verified_custom_data: Schema.NullOr(CustomData)
-  }).annotations({ ...closed, identifier: `Contact${suffix}` })
+    non_verified_name: mode.legacy(Schema.NullOr(Schema.String)),
+    non_verified_email: mode.legacy(Schema.NullOr(Schema.String)),
+    non_verified_custom_data: mode.legacy(Schema.NullOr(CustomData))
+  }).annotations({ ...closed, identifier: `Contact${suffix}` }))
 
-  const Team = Schema.Struct({
+  const Team = mode.object(Schema.Struct({
     id: mode.uuid,
     name: Schema.String,
     description: optional(Schema.String)
-  }).annotations({ ...closed, identifier: `Team${suffix}` })
+  }).annotations({ ...closed, identifier: `Team${suffix}` }))
 
-  const Handoff = Schema.Struct({
+  const Handoff = mode.object(Schema.Struct({
     sentiment: optional(mode.sentiment),
     summary: Schema.String
-  }).annotations({ ...closed, identifier: `Handoff${suffix}` })
+  }).annotations({ ...closed, identifier: `Handoff${suffix}` }))
 
-  const TicketingSystem = Schema.Struct({
+  const TicketingSystem = mode.object(Schema.Struct({
     name: mode.ticketingSystemName,
     external_id: Schema.String,
     id_type: mode.ticketingSystemIdType
-  }).annotations({ ...closed, identifier: `TicketingSystem${suffix}` })
+  }).annotations({ ...closed, identifier: `TicketingSystem${suffix}` }))
 
-  const ChatSession = Schema.Struct({
+  const ChatSession = mode.object(Schema.Struct({
     id: mode.uuid,
     status: mode.status,
     ai_closure_type: Schema.NullOr(mode.aiClosureType),
@@ -418,12 +492,12 @@ const build = <
     assist_mode: Schema.Boolean,
     created_at: mode.timestamp,
     updated_at: mode.timestamp
-  }).annotations({ ...closed, identifier: `ChatSession${suffix}` })
+  }).annotations({ ...closed, identifier: `ChatSession${suffix}` }))
 
-  const ListChatSessionsOutput = Schema.Struct({
+  const ListChatSessionsOutput = mode.object(Schema.Struct({
     items: Schema.Array(ChatSession),
     next: Schema.NullOr(Schema.String)
-  }).annotations({ ...closed, identifier: `ListChatSessionsOutput${suffix}` })
+  }).annotations({ ...closed, identifier: `ListChatSessionsOutput${suffix}` }))
 
   return { Contact, Team, Handoff, TicketingSystem, ChatSession, ListChatSessionsOutput }
 }
@@ -441,7 +515,10 @@ const tolerant = build({
   ticketingSystemIdType: TicketingSystemIdType,
   number: Schema.Number,
   customData: customData(Schema.Number, ""),
-  timestamp: DateTimeUtcFromLenientString
+  timestamp: DateTimeUtcFromLenientString,
+  tolerant: true,
+  legacy: optional,
+  object: openStruct
 })
 
 const strict = build({
@@ -457,7 +534,10 @@ const strict = build({
   ticketingSystemIdType: TicketingSystemIdTypeStrict,
   number: Schema.Finite,
   customData: customData(Schema.Finite, "Strict"),
-  timestamp: DateTimeUtcFromRfc3339
+  timestamp: DateTimeUtcFromRfc3339,
+  tolerant: false,
+  legacy: <S extends Schema.Schema.All>(schema: S): S => schema,
+  object: <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>): Schema.Struct<F> => struct
 })
 
 // ---------------------------------------------------------------------------
@@ -466,7 +546,10 @@ const strict = build({
 
 /**
  * A contact, as the session references it. Its timestamps stay strings: the
- * spec gives them no format.
+ * spec gives them no format. `non_verified_name`, `non_verified_email` and
+ * `non_verified_custom_data` are optional here (older API payloads omit them;
+ * present, they are `string | null` / custom data | `null`, as the spec says);
+ * `ContactStrict` requires them.
  *
  * @since 0.1.0
  * @category schemas
@@ -565,30 +648,13 @@ export interface ListChatSessionsOutput extends Schema.Schema.Type<typeof ListCh
  */
 export interface ListChatSessionsOutputEncoded extends Schema.Schema.Encoded<typeof ListChatSessionsOutput> {}
 
-const decodeOutputWithSchema = Schema.decodeUnknownEither(tolerant.ListChatSessionsOutput)
-
-/**
- * Decodes a page with the tolerant Schema: the same result as
- * `Schema.decodeUnknownEither(ListChatSessionsOutput)`, several times faster
- * on valid pages (a hand-written check of the same rules; the Schema itself
- * decides whenever the page is not plainly valid, and reports the error).
- *
- * @since 0.1.0
- * @category decoding
- */
-export const decodeListChatSessionsOutput = (
-  input: unknown
-): Either.Either<ListChatSessionsOutput, ParseResult.ParseError> => {
-  const fast = FastDecode.decodePage(input)
-  return fast === undefined ? decodeOutputWithSchema(input) : Either.right(fast)
-}
-
 // ---------------------------------------------------------------------------
 // Strict
 // ---------------------------------------------------------------------------
 
 /**
- * `Contact` to the letter of the spec.
+ * `Contact` to the letter of the spec: every key required, the
+ * `non_verified_*` ones included.
  *
  * @since 0.1.0
  * @category schemas
@@ -678,16 +744,19 @@ export interface ListChatSessionsOutputStrict extends Schema.Schema.Type<typeof 
 /**
  * The API's error body: `{ statusCode, message, error }`, every field
  * optional. The spec leaves it open to extra keys, so both modes accept them
- * (and carry them through).
+ * (and carry them through as data, a `__proto__` key included: it cannot
+ * lend the body a `message` it does not have).
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ErrorDto = Schema.Struct({
-  statusCode: optional(Schema.Int),
-  message: optional(Schema.String),
-  error: optional(Schema.String)
-}).annotations({ identifier: "ErrorDto", parseOptions: { onExcessProperty: "preserve", exact: true } })
+export const ErrorDto = openStruct(
+  Schema.Struct({
+    statusCode: optional(Schema.Int),
+    message: optional(Schema.String),
+    error: optional(Schema.String)
+  }).annotations({ identifier: "ErrorDto", parseOptions: { onExcessProperty: "preserve", exact: true } })
+)
 
 /**
  * @since 0.1.0

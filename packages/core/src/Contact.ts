@@ -15,7 +15,7 @@
  */
 import * as Schema from "effect/Schema"
 import { uuidPattern } from "./ChatSession.js"
-import { JsonRecord } from "./internal/schema/jsonRecord.js"
+import { JsonRecord, openStruct } from "./internal/schema/jsonRecord.js"
 
 const StringData = (suffix: string) =>
   JsonRecord(Schema.String, { identifier: `ContactCustomData${suffix}`, valueJsonSchema: { type: "string" } })
@@ -36,10 +36,12 @@ const fields = <Id extends Schema.Schema.Any>(id: Id, suffix: string) => ({
  * @since 0.2.0
  * @category schemas
  */
-export const Contact = Schema.Struct(fields(Schema.String, "")).annotations({
-  identifier: "Contact",
-  parseOptions: { onExcessProperty: "preserve", exact: true }
-})
+export const Contact = openStruct(
+  Schema.Struct(fields(Schema.String, "")).annotations({
+    identifier: "Contact",
+    parseOptions: { onExcessProperty: "preserve", exact: true }
+  })
+)
 
 /**
  * @since 0.2.0
@@ -54,10 +56,12 @@ export interface Contact extends Schema.Schema.Type<typeof Contact> {}
  * @since 0.2.0
  * @category schemas
  */
-export const ListContactsOutput = Schema.Struct({
-  items: Schema.Array(Contact),
-  next: Schema.NullOr(Schema.String)
-}).annotations({ identifier: "ListContactsOutput", parseOptions: { onExcessProperty: "preserve", exact: true } })
+export const ListContactsOutput = openStruct(
+  Schema.Struct({
+    items: Schema.Array(Contact),
+    next: Schema.NullOr(Schema.String)
+  }).annotations({ identifier: "ListContactsOutput", parseOptions: { onExcessProperty: "preserve", exact: true } })
+)
 
 /**
  * @since 0.2.0

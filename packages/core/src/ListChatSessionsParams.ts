@@ -14,7 +14,9 @@
  *
  * Bad input (an unknown status or channel, an unparsable date, an empty
  * cursor, an unknown parameter, `created_after` later than `created_before`)
- * is a `ParseError` whose path names the parameter.
+ * is a `ParseError` whose path names the parameter. An unknown `status` or
+ * `channel_type` names every allowed value: `Expected one of "open",
+ * "closed_resolved", "closed_unresolved"; got "archived"`.
  *
  * Bounds: the spec does not say whether `…_after` / `…_before` are inclusive.
  * FakeOpenCx treats `after` as exclusive and `before` as exclusive, which is

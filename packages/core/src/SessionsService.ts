@@ -40,6 +40,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as Either from "effect/Either"
@@ -53,7 +54,7 @@ import {
   type ListChatSessionsOutputEncoded
 } from "./ChatSession.js"
 import { checkId } from "./internal/client/ids.js"
-import { decodePage, validatePage } from "./internal/client/pages.js"
+import { decodePage as decodePageFast, validatePage } from "./internal/client/pages.js"
 import * as Query from "./internal/client/query.js"
 import * as ListChatSessionsParams from "./ListChatSessionsParams.js"
 import * as OpenCxClient from "./OpenCxClient.js"
@@ -112,6 +113,20 @@ export interface HistoryOptions extends StreamOptions {
   /** the cursor of the first page to fetch (default: the oldest events) */
   readonly cursor?: string | undefined
 }
+
+/**
+ * Decodes a page of `GET /chat/sessions` as the service does: the same
+ * result as `Schema.decodeUnknownEither(ChatSession.ListChatSessionsOutput)`,
+ * several times faster on valid pages (a hand-written check of the same
+ * rules; the Schema itself decides whenever the page is not plainly valid,
+ * and reports the error). It reads objects as `JSON.parse` makes them (own
+ * keys, `Object.prototype`) and leaves any other object to the Schema; a
+ * `__proto__` key is data on both paths.
+ *
+ * @since 0.2.0
+ * @category decoding
+ */
+export const decodePage: (input: unknown) => Either.Either<ListChatSessionsOutput, ParseResult.ParseError> = decodePageFast
 
 /**
  * The documented defaults (those of `OpenCxClient`).
@@ -268,7 +283,7 @@ export const make: Effect.Effect<Service, never, OpenCxClient.OpenCxClient> = Ef
         }))
     )
 
-  const decoded = walk(decodePage)
+  const decoded = walk(decodePageFast)
   const encoded = walk(validatePage)
   const itemsOf = <A>(page: Paginator.Page<A>) => Chunk.unsafeFromArray(page.items)
 
@@ -325,7 +340,7 @@ export const make: Effect.Effect<Service, never, OpenCxClient.OpenCxClient> = Ef
     history: (sessionId, options) => Stream.mapConcatChunk(historyPages(sessionId, options), itemsOf),
     historyPages,
     historyEncoded: (sessionId, options) => Stream.mapConcatChunk(historyPagesEncoded(sessionId, options), itemsOf),
-    list: (params) => Effect.flatMap(prepare(params), ({ cursor, filters }) => fetchPage(decodePage)(filters)(cursor, 0)),
+    list: (params) => Effect.flatMap(prepare(params), ({ cursor, filters }) => fetchPage(decodePageFast)(filters)(cursor, 0)),
     pages: (params, options) => Stream.map(decoded(params, options), (step) => step.page),
     stream: (params, options) => Stream.mapConcatChunk(decoded(params, options), (step) => itemsOf(step.page)),
     pagesEncoded: (params, options) => Stream.map(encoded(params, options), (step) => step.page),

@@ -1,6 +1,7 @@
-import { ChatSession } from "@opencx-effect/core"
+import { ChatSession, SessionsService } from "@opencx-effect/core"
+import { firstIssue } from "@opencx-effect/core/internal/schema/issues"
 import { isDeepStrictEqual } from "node:util"
-import { assert, describe, expect, it } from "@effect/vitest"
+import { assert, describe, expect, expectTypeOf, it } from "@effect/vitest"
 import { Arbitrary, DateTime, Effect, Either, FastCheck, ParseResult, Schema } from "effect"
 import {
   fullPage,
@@ -142,6 +143,73 @@ describe("ChatSession", () => {
     })
   })
 
+  describe("contacts without the non_verified_* keys (older payloads omit them)", () => {
+    const nonVerified = ["non_verified_name", "non_verified_email", "non_verified_custom_data"] as const
+    const withoutAll = page([
+      nonVerified.reduce((session, key) => setPath(session, ["contact", key], undefined), fullSession)
+    ])
+
+    it.each(nonVerified)("tolerant accepts a contact without %s, and keeps it absent through a round trip", (key) => {
+      const input = withItem(["contact", key], undefined)
+      const decoded = Schema.decodeUnknownSync(ChatSession.ListChatSessionsOutput)(input)
+      const contact = decoded.items[0]?.contact
+      assert(contact !== undefined)
+      expect(Object.hasOwn(contact, key)).toBe(false)
+      expect(contact.name).toBe("Ada Lovelace")
+      const encoded = Schema.encodeSync(ChatSession.ListChatSessionsOutput)(decoded)
+      expect(Object.keys(encoded.items[0]?.contact ?? {})).not.toContain(key)
+      // the fast decoder gives the same
+      const fast = SessionsService.decodePage(input)
+      assert(Either.isRight(fast))
+      expect(Schema.encodeSync(ChatSession.ListChatSessionsOutput)(fast.right)).toEqual(encoded)
+    })
+
+    it("tolerant accepts a contact without any of them", () => {
+      const decoded = decodeTolerant(withoutAll)
+      assert(Either.isRight(decoded))
+      expect(Object.keys(decoded.right.items[0]?.contact ?? {}).filter((k) => k.startsWith("non_verified"))).toEqual([])
+      expect(Either.isRight(SessionsService.decodePage(withoutAll))).toBe(true)
+    })
+
+    it.each(nonVerified)("strict still requires %s, as the spec does", (key) => {
+      expect(issuePaths(decodeStrict(withItem(["contact", key], undefined)))[0]).toEqual(["items", 0, "contact", key])
+    })
+
+    it.each([
+      ["non_verified_name", 3],
+      ["non_verified_email", false],
+      ["non_verified_custom_data", "not an object"],
+      ["non_verified_custom_data", { nested: { a: 1 } }]
+    ] as const)("when present, %s is still checked in tolerant mode (%j is rejected)", (key, value) => {
+      const input = withItem(["contact", key], value)
+      expect(issuePaths(decodeTolerant(input))[0]?.slice(0, 4)).toEqual(["items", 0, "contact", key])
+      expect(Either.isLeft(SessionsService.decodePage(input))).toBe(true)
+    })
+
+    it("types: optional in Contact, required in ContactStrict (checked by tsc -b)", () => {
+      type Keys = typeof nonVerified[number]
+      type Values = {
+        readonly non_verified_name: string | null
+        readonly non_verified_email: string | null
+        readonly non_verified_custom_data: { readonly [key: string]: string | number | boolean } | null
+      }
+      // tolerant: each key may be absent; present, it has the spec's type
+      const absent: Pick<ChatSession.Contact, Keys> = {}
+      expectTypeOf<Required<Pick<ChatSession.Contact, Keys>>>().toEqualTypeOf<Values>()
+      // strict: required, as the spec says
+      // @ts-expect-error: the three keys are required in ContactStrict
+      const missing: Pick<ChatSession.ContactStrict, Keys> = {}
+      expectTypeOf<Pick<ChatSession.ContactStrict, Keys>>().toEqualTypeOf<Values>()
+      expect([absent, missing]).toEqual([{}, {}])
+    })
+
+    it("the other contact keys stay required in tolerant mode", () => {
+      for (const key of ["id", "email", "phone_number", "name", "custom_data", "created_at", "updated_at"]) {
+        expect(issuePaths(decodeTolerant(withItem(["contact", key], undefined)))[0]).toEqual(["items", 0, "contact", key])
+      }
+    })
+  })
+
   describe("invalid variants", () => {
     // [name, input, path of the fault, whether the tolerant reader accepts it]
     const cases: ReadonlyArray<readonly [string, JsonObject, ReadonlyArray<string | number>, boolean]> = [
@@ -206,6 +274,31 @@ describe("ChatSession", () => {
 
     it.each(cases.filter(([, , , tolerant]) => !tolerant))("%s: tolerant rejects it too, naming the path", (_, input, path) => {
       expect(issuePaths(decodeTolerant(input))[0]).toEqual(path)
+    })
+
+    it("an enum error names every allowed value (strict), or the known ones and that any string goes (tolerant)", () => {
+      const strict = decodeStrict(withItem(["status"], "archived"))
+      assert(Either.isLeft(strict))
+      expect(firstIssue(strict.left)).toEqual({
+        path: ["items", 0, "status"],
+        message: `Expected one of "open", "closed_resolved", "closed_unresolved"; got "archived"`
+      })
+      const strictSentiment = decodeStrict(withItem(["handoff", "sentiment"], "ecstatic"))
+      assert(Either.isLeft(strictSentiment))
+      expect(firstIssue(strictSentiment.left).message).toBe(`Expected one of "angry", "happy", "neutral"; got "ecstatic"`)
+      const tolerant = decodeTolerant(withItem(["channel", "type"], 7))
+      assert(Either.isLeft(tolerant))
+      expect(firstIssue(tolerant.left)).toEqual({
+        path: ["items", 0, "channel", "type"],
+        message:
+          `Expected a string (known values: "web", "email", "phone_voice", "slack", "sms", "whatsapp", "instagram", "messenger", "api", "web_voice"); got 7`
+      })
+      // a long or hostile value is quoted, escaped and cut, never printed raw
+      const hostile = decodeStrict(withItem(["status"], `\u001b[31m${"x".repeat(500)}`))
+      assert(Either.isLeft(hostile))
+      const message = firstIssue(hostile.left).message
+      expect(message).not.toContain("\u001b")
+      expect(message.length).toBeLessThan(200)
     })
 
     it("tolerant keeps an unknown enum value as a string, and an unknown field as it came", () => {

@@ -1,4 +1,5 @@
-import { ListChatSessionsParams } from "@opencx-effect/core"
+import { ChatSession, ListChatSessionsParams } from "@opencx-effect/core"
+import { firstIssue } from "@opencx-effect/core/internal/schema/issues"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Arbitrary, DateTime, Effect, Either, FastCheck, ParseResult, Schema } from "effect"
 
@@ -97,6 +98,51 @@ describe("ListChatSessionsParams", () => {
       assert(Either.isLeft(result), "expected a ParseError")
       expect(failurePaths(result.left)[0]).toEqual(path)
       expect(result.left.message).toContain(path[0])
+    }))
+
+  // what InvalidParams carries: firstIssue's path and message
+  it.effect.each([
+    [
+      "status",
+      { status: "archived" },
+      `Expected one of "open", "closed_resolved", "closed_unresolved"; got "archived"`
+    ],
+    [
+      "channel_type",
+      { channel_type: "telegram" },
+      `Expected one of "web", "email", "phone_voice", "slack", "sms", "whatsapp", "instagram", "messenger", "api", "web_voice"; got "telegram"`
+    ],
+    [
+      "status",
+      { status: 3 },
+      `Expected one of "open", "closed_resolved", "closed_unresolved"; got 3`
+    ],
+    [
+      "channel_type",
+      { channel_type: { type: "web" } },
+      `Expected one of "web", "email", "phone_voice", "slack", "sms", "whatsapp", "instagram", "messenger", "api", "web_voice"; got an object`
+    ]
+  ] as const)("a bad %s names every allowed value", ([field, input, message]) =>
+    Effect.gen(function*() {
+      // the input as untyped code would pass it (the TypeScript type forbids these values)
+      const untyped = Schema.decodeUnknownSync(Schema.Object)(input)
+      const error = yield* Effect.flip(ListChatSessionsParams.decode(untyped))
+      expect(firstIssue(error)).toEqual({ path: [field], message })
+      // the whole ParseError's message says the same
+      expect(error.message).toContain(message)
+    }))
+
+  it.effect("the allowed values listed are exactly the spec's literals", () =>
+    Effect.gen(function*() {
+      const decode = Schema.decodeUnknown(ListChatSessionsParams.ListChatSessionsParams)
+      const status = yield* Effect.flip(decode({ status: "open " }))
+      expect(firstIssue(status).message).toBe(
+        `Expected one of ${ChatSession.SessionStatusStrict.literals.map((l) => JSON.stringify(l)).join(", ")}; got "open "`
+      )
+      const channel = yield* Effect.flip(decode({ channel_type: "fax" }))
+      expect(firstIssue(channel).message).toBe(
+        `Expected one of ${ChatSession.SessionChannelStrict.literals.map((l) => JSON.stringify(l)).join(", ")}; got "fax"`
+      )
     }))
 
   it.effect("the range error says what was wrong", () =>

@@ -9,6 +9,13 @@
  * the Schema, which then gives the value or the precise `ParseError`. The
  * property tests check the two agree.
  *
+ * It reads objects as `JSON.parse` makes them: prototype `Object.prototype`
+ * (anything else, e.g. `Object.create(null)` or a class instance, is left to
+ * the Schema, which returns plain objects), own keys only (a key inherited
+ * from a prototype is not the payload's). A `"__proto__"` key is data: the
+ * page and the sessions are copied with spreads, which define keys (never
+ * assign them), and nested objects are kept as they came.
+ *
  * @internal
  */
 import * as DateTime from "effect/DateTime"
@@ -17,12 +24,17 @@ import { parseLenient } from "../schema/timestamp.js"
 
 type Json = { readonly [key: string]: unknown }
 
-const isObject = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+/** an object as JSON.parse makes it: the plain prototype (so not an array either) */
+const isObject = (u: unknown): u is Json =>
+  typeof u === "object" && u !== null && Object.getPrototypeOf(u) === Object.prototype
 
 const isString = (u: unknown): u is string => typeof u === "string"
 const isStringOrNull = (u: unknown): boolean => u === null || typeof u === "string"
 
 const has = (o: Json, key: string): boolean => Object.hasOwn(o, key)
+
+/** the value of an own key, `undefined` when absent (never one inherited from Object.prototype) */
+const own = (o: Json, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined)
 
 const recordOf = (u: unknown, primitiveOnly: boolean): boolean => {
   if (!isObject(u)) return false
@@ -35,46 +47,56 @@ const recordOf = (u: unknown, primitiveOnly: boolean): boolean => {
   return true
 }
 
-const contactOk = (c: unknown): boolean =>
-  isObject(c) &&
-  isString(c.id) &&
-  isStringOrNull(c.email) &&
-  isStringOrNull(c.phone_number) &&
-  isStringOrNull(c.name) &&
-  (c.custom_data === null || recordOf(c.custom_data, false)) &&
-  isString(c.created_at) &&
-  isString(c.updated_at) &&
-  isStringOrNull(c.non_verified_name) &&
-  isStringOrNull(c.non_verified_email) &&
-  (c.non_verified_custom_data === null || recordOf(c.non_verified_custom_data, true))
-
 const optionalOk = (o: Json, key: string, check: (u: unknown) => boolean): boolean => !has(o, key) || check(o[key])
 
+const contactOk = (c: unknown): boolean =>
+  isObject(c) &&
+  isString(own(c, "id")) &&
+  isStringOrNull(own(c, "email")) &&
+  isStringOrNull(own(c, "phone_number")) &&
+  isStringOrNull(own(c, "name")) &&
+  has(c, "custom_data") && (c.custom_data === null || recordOf(c.custom_data, false)) &&
+  isString(own(c, "created_at")) &&
+  isString(own(c, "updated_at")) &&
+  // optional in the tolerant reader: older payloads omit them
+  optionalOk(c, "non_verified_name", isStringOrNull) &&
+  optionalOk(c, "non_verified_email", isStringOrNull) &&
+  optionalOk(c, "non_verified_custom_data", (u) => u === null || recordOf(u, true))
+
+const channelOk = (c: unknown): boolean => isObject(c) && isString(own(c, "type"))
+
+const teamOk = (t: unknown): boolean =>
+  isObject(t) && isString(own(t, "id")) && isString(own(t, "name")) && optionalOk(t, "description", isString)
+
+const handoffOk = (h: unknown): boolean =>
+  isObject(h) && isString(own(h, "summary")) && optionalOk(h, "sentiment", isString)
+
+const ticketingSystemOk = (t: unknown): boolean =>
+  isObject(t) && isString(own(t, "name")) && isString(own(t, "external_id")) && isString(own(t, "id_type"))
+
 const sessionOk = (s: Json): boolean =>
-  isString(s.id) &&
-  isString(s.status) &&
-  isStringOrNull(s.ai_closure_type) &&
-  isStringOrNull(s.sentiment) &&
-  isObject(s.channel) && isString(s.channel.type) &&
+  isString(own(s, "id")) &&
+  isString(own(s, "status")) &&
+  isStringOrNull(own(s, "ai_closure_type")) &&
+  isStringOrNull(own(s, "sentiment")) &&
+  channelOk(own(s, "channel")) &&
   optionalOk(s, "contact", contactOk) &&
   optionalOk(s, "language", isString) &&
   optionalOk(s, "assignee_id", isStringOrNull) &&
   optionalOk(s, "custom_data", (u) => recordOf(u, true)) &&
-  optionalOk(s, "team", (t) => isObject(t) && isString(t.id) && isString(t.name) && optionalOk(t, "description", isString)) &&
-  optionalOk(s, "handoff", (h) => isObject(h) && isString(h.summary) && optionalOk(h, "sentiment", isString)) &&
-  optionalOk(
-    s,
-    "ticketing_system",
-    (t) => isObject(t) && isString(t.name) && isString(t.external_id) && isString(t.id_type)
-  ) &&
-  typeof s.ticket_number === "number" &&
-  typeof s.assist_mode === "boolean"
+  optionalOk(s, "team", teamOk) &&
+  optionalOk(s, "handoff", handoffOk) &&
+  optionalOk(s, "ticketing_system", ticketingSystemOk) &&
+  typeof own(s, "ticket_number") === "number" &&
+  typeof own(s, "assist_mode") === "boolean"
 
 const session = (u: unknown): ChatSession | undefined => {
   if (!isObject(u) || !sessionOk(u)) return undefined
-  if (!isString(u.created_at) || !isString(u.updated_at)) return undefined
-  const created = parseLenient(u.created_at)
-  const updated = parseLenient(u.updated_at)
+  const createdAt = own(u, "created_at")
+  const updatedAt = own(u, "updated_at")
+  if (!isString(createdAt) || !isString(updatedAt)) return undefined
+  const created = parseLenient(createdAt)
+  const updated = parseLenient(updatedAt)
   if (created === undefined || updated === undefined) return undefined
   // validated above field by field; the Schema's Type is this shape with extra keys carried through
   return { ...u, created_at: DateTime.unsafeMake(created), updated_at: DateTime.unsafeMake(updated) } as ChatSession
@@ -86,8 +108,8 @@ const session = (u: unknown): ChatSession | undefined => {
  */
 export const decodePage = (input: unknown): ListChatSessionsOutput | undefined => {
   if (!isObject(input)) return undefined
-  const items = input.items
-  const next = input.next
+  const items = own(input, "items")
+  const next = own(input, "next")
   if (!Array.isArray(items) || !isStringOrNull(next)) return undefined
   const out: Array<ChatSession> = new Array(items.length)
   for (let i = 0; i < items.length; i++) {
