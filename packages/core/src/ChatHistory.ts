@@ -17,8 +17,9 @@
  *   six event types, closed enums, RFC 3339 timestamps, no extra keys.
  *
  * An item's `event` is a union on `event.type`; `isMessage`, `isHandoff`, …
- * narrow it (a plain `event.type === "message"` cannot, since an unknown
- * event's type is any other string).
+ * narrow it, and `!isKnown(event)` narrows to `UnknownEvent` (a plain
+ * `event.type === "message"` cannot narrow, since an unknown event's type is
+ * any other string).
  *
  * @example
  * ```ts
@@ -123,8 +124,11 @@ export type KnownEventType = typeof knownEventTypes[number]
 
 const knownTypes: ReadonlySet<string> = new Set(knownEventTypes)
 
-/** any event type but the known ones: what an `UnknownEvent` carries */
-const OtherEventType = Schema.String.pipe(
+/**
+ * any event type but the known ones: what an `UnknownEvent` carries (typed
+ * `string & {}`, which a filter's guard alone would collapse to `string`)
+ */
+const OtherEventType: Schema.Schema<string & {}, string> = Schema.String.pipe(
   Schema.filter((type: string): type is string & {} => !knownTypes.has(type), {
     message: (issue) => `an event of type ${JSON.stringify(issue.actual)} must have that type's fields`,
     description: "an event type this version of the client does not know"
@@ -149,6 +153,8 @@ interface Mode<
   Tolerant extends boolean
 > {
   readonly name: string
+  /** which mode this is (it decides what `object` builds) */
+  readonly tolerant: Tolerant
   readonly object: <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>) => Obj<Tolerant, F>
   readonly onExcessProperty: "error" | "preserve"
   readonly senderType: Sender
@@ -242,6 +248,7 @@ const build = <
 
 const tolerant = build({
   name: "",
+  tolerant: true,
   object: openStruct,
   onExcessProperty: "preserve",
   senderType: SenderType,
@@ -253,6 +260,7 @@ const tolerant = build({
 
 const strict = build({
   name: "Strict",
+  tolerant: false,
   object: <F extends Schema.Struct.Fields>(struct: Schema.Struct<F>): Schema.Struct<F> => struct,
   onExcessProperty: "error",
   senderType: SenderTypeStrict,
@@ -523,12 +531,38 @@ export const isHumanAgentJoined: (event: HistoryEvent) => event is HumanAgentJoi
 export const isHumanAgentTakeover: (event: HistoryEvent) => event is HumanAgentTakeoverEvent = is("human_agent_takeover")
 
 /**
- * Whether the event is of a type this version of the client does not know.
+ * An event of one of the types the derived spec lists.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type KnownEvent =
+  | MessageEvent
+  | HandoffEvent
+  | AiResolvedIssueEvent
+  | HumanAgentCommentEvent
+  | HumanAgentJoinedEvent
+  | HumanAgentTakeoverEvent
+
+/**
+ * Whether the event is of one of the types the derived spec lists. Its
+ * negation narrows to `UnknownEvent` (`if (!ChatHistory.isKnown(event))`):
+ * every known event is also an object with a string `type`, so no guard can
+ * narrow to `UnknownEvent` directly.
  *
  * @since 0.2.0
  * @category guards
  */
-export const isUnknown = (event: HistoryEvent): event is UnknownEvent => !knownTypes.has(event.type)
+export const isKnown = (event: HistoryEvent): event is KnownEvent => knownTypes.has(event.type)
+
+/**
+ * Whether the event is of a type this version of the client does not know
+ * (to narrow, use `!isKnown(event)`).
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isUnknown = (event: HistoryEvent): boolean => !knownTypes.has(event.type)
 
 // ---------------------------------------------------------------------------
 // Strict

@@ -1,7 +1,23 @@
 /**
- * An in-memory OpenCX that speaks the real HTTP contract of
- * `GET /chat/sessions`: Bearer auth, the spec's query parameters, opaque
- * cursors, ErrorDto errors, an optional rate limit, and faults on demand.
+ * An in-memory OpenCX that speaks the real HTTP contract: Bearer auth, the
+ * spec's query parameters, opaque cursors, ErrorDto errors, an optional rate
+ * limit, and faults on demand, on every route:
+ *
+ * - `GET /chat/sessions`: the sessions, filtered, in keyset pages;
+ * - `GET /chat/sessions/{session_id}`: one session, exactly as listed (404
+ *   when there is none);
+ * - `GET /chat/sessions/{session_id}/history`: its history, oldest first: a
+ *   deterministic, realistic conversation that agrees with the session
+ *   (contact and AI messages; a hand-off, a human agent joining, answering,
+ *   sometimes commenting or taking over when the session was handed off; the
+ *   AI resolving the issue when it did), spread between its `created_at` and
+ *   `updated_at`, in pages of `historyPageSize` events (20 by default);
+ * - `GET /contacts`: the contacts of the sessions, in the order of their
+ *   sessions, with the date filters on the contact's own timestamps.
+ *
+ * One world serves them all: sessions are generated lazily by index and
+ * histories computed from their session when asked for, so a million
+ * sessions cost no memory, histories included.
  *
  * It is served three ways:
  * 1. `FakeOpenCx.app`: an `HttpApp`, platform-agnostic;
@@ -53,7 +69,10 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
+import type { HistoryItemStrict } from "./ChatHistory.js"
 import { ChatSessionStrict } from "./ChatSession.js"
+import type { ContactStrict } from "./Contact.js"
+import * as ContactsRoutes from "./internal/fake/contactsRoutes.js"
 import { makeGenerated } from "./internal/fake/data.js"
 import * as Edge from "./internal/fake/edge.js"
 import type { FaultRule } from "./internal/fake/faults.js"
@@ -176,6 +195,8 @@ export interface Options {
   readonly cursorSecret?: string | undefined
   /** how many requests the log keeps, newest last (default 10,000) */
   readonly logLimit?: number | undefined
+  /** events per page of a session's history (default 20) */
+  readonly historyPageSize?: number | undefined
 }
 
 /**
@@ -193,7 +214,7 @@ export const defaultApiKey = "opencx-fake-key"
  * @category models
  */
 export interface Service {
-  /** the app serving `GET /chat/sessions` */
+  /** the app serving every route */
   readonly app: HttpApp.Default
   /** the token the fake accepts */
   readonly apiKey: Redacted.Redacted<string>
@@ -205,6 +226,10 @@ export interface Service {
   readonly sessions: Effect.Effect<ReadonlyArray<ChatSessionStrict>>
   readonly count: Effect.Effect<number>
   readonly get: (id: string) => Effect.Effect<Option.Option<ChatSessionStrict>>
+  /** a session's history, oldest first (none when there is no such session) */
+  readonly history: (id: string) => Effect.Effect<Option.Option<ReadonlyArray<HistoryItemStrict>>>
+  /** every contact `GET /contacts` lists, in its order */
+  readonly contacts: Effect.Effect<ReadonlyArray<ContactStrict>>
   /** adds sessions, or replaces those with the same id; each is checked with the strict Schema */
   readonly upsert: (...sessions: ReadonlyArray<ChatSessionStrict>) => Effect.Effect<void, ParseResult.ParseError>
   readonly remove: (...ids: ReadonlyArray<string>) => Effect.Effect<void>
@@ -261,7 +286,15 @@ export const make = (options: Options = {}): Effect.Effect<Service, ParseResult.
       : Redacted.make(options.apiKey)
     const pageSize = Math.max(1, Math.floor(options.pageSize ?? 25))
     const secret = options.cursorSecret ?? `opencx-fake:${generated?.seed ?? 0}`
-    const world: SessionsRoutes.SessionsWorld = { store, secret, pageSize }
+    const appended = yield* Ref.make<ReadonlyMap<string, ReadonlyArray<HistoryItemStrict>>>(new Map())
+    const world: SessionsRoutes.SessionsWorld = {
+      store,
+      appended,
+      secret,
+      pageSize,
+      historyPageSize: Math.max(1, Math.floor(options.historyPageSize ?? 20)),
+      seed: generated?.seed ?? 0
+    }
 
     const edge = yield* Edge.make({
       apiKey,
@@ -271,7 +304,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, ParseResult.
       latency: options.latency === undefined ? undefined : Duration.decode(options.latency),
       faults: options.faults ?? [],
       logLimit: Math.max(1, options.logLimit ?? 10_000),
-      routes: [SessionsRoutes.list(world)]
+      routes: [SessionsRoutes.list(world), SessionsRoutes.get(world), SessionsRoutes.history(world), ContactsRoutes.list(world)]
     })
 
     const service: Service = {
@@ -283,6 +316,14 @@ export const make = (options: Options = {}): Effect.Effect<Service, ParseResult.
       sessions: Effect.map(Ref.get(store), FakeStore.all),
       count: Effect.map(Ref.get(store), FakeStore.size),
       get: (id) => Effect.map(Ref.get(store), (s) => Option.fromNullable(FakeStore.get(s, id))),
+      history: (id) =>
+        Effect.map(Effect.all([Ref.get(store), Ref.get(appended)]), ([s, added]) =>
+          Option.map(Option.fromNullable(FakeStore.get(s, id)), (session) => SessionsRoutes.historyOfSession(world, session, added))),
+      contacts: Effect.map(Ref.get(store), (s) =>
+        FakeStore.all(s).flatMap((session) => {
+          const contact = ContactsRoutes.contactOf(session)
+          return contact === undefined ? [] : [contact]
+        })),
       upsert: (...sessions) =>
         Effect.gen(function*() {
           for (const session of sessions) yield* validateSession(session)

@@ -1,15 +1,17 @@
 /**
  * Ready layers of `SessionsService` for your own tests.
  *
- * - `layerFake(options)`: the real service over an in-process FakeOpenCx,
- *   so that your test exercises real pagination, retries, rate limiting and
- *   errors, with no socket. `FakeOpenCx` is provided too, to script faults,
- *   change sessions and read the request log. Time is Effect's `Clock`: under
+ * - `layerFake(options)`: the real services (`SessionsService`,
+ *   `ContactsService`, on one `OpenCxClient`) over an in-process FakeOpenCx,
+ *   so that your test exercises real pagination, histories, retries, rate
+ *   limiting and errors, with no socket. `FakeOpenCx` is provided too, to
+ *   script faults, change sessions and read the request log. Time is Effect's `Clock`: under
  *   `TestClock` (as in `it.effect`), adjust it to let retries and latency
  *   pass.
  * - `layerFailing(error)`: every call fails with `error`.
- * - `layer(implementation)`: your own implementation of some methods; the
- *   others die, saying which was called.
+ * - `layer(implementation)`: your own implementation of some methods (for
+ *   code that reads history, a `history` function); the others die, saying
+ *   which was called.
  *
  * @example
  * ```ts
@@ -35,6 +37,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as ParseResult from "effect/ParseResult"
 import * as Stream from "effect/Stream"
+import * as ContactsService from "./ContactsService.js"
 import * as FakeOpenCx from "./FakeOpenCx.js"
 import * as OpenCxClient from "./OpenCxClient.js"
 import type { OpenCxError } from "./OpenCxError.js"
@@ -61,7 +64,7 @@ export interface FakeOptions extends FakeOpenCx.Options {
 export const layerFake = (
   options: FakeOptions = {}
 ): Layer.Layer<
-  SessionsService.SessionsService | OpenCxClient.OpenCxClient | FakeOpenCx.FakeOpenCx,
+  SessionsService.SessionsService | ContactsService.ContactsService | OpenCxClient.OpenCxClient | FakeOpenCx.FakeOpenCx,
   ParseResult.ParseError | ConfigError.ConfigError
 > =>
   Layer.effectContext(
@@ -71,7 +74,9 @@ export const layerFake = (
         Effect.provideService(HttpClient.HttpClient, FakeOpenCx.httpClient(fake))
       )
       const service = yield* Effect.provideService(SessionsService.make, OpenCxClient.OpenCxClient, client)
+      const contacts = yield* Effect.provideService(ContactsService.make, OpenCxClient.OpenCxClient, client)
       return Context.make(SessionsService.SessionsService, service).pipe(
+        Context.add(ContactsService.ContactsService, contacts),
         Context.add(OpenCxClient.OpenCxClient, client),
         Context.add(FakeOpenCx.FakeOpenCx, fake)
       )

@@ -13,6 +13,34 @@
 export * as ChatSession from "./ChatSession.js"
 
 /**
+ * Schema models of a chat session's history: its events, tolerant and strict.
+ *
+ * @since 0.2.0
+ */
+export * as ChatHistory from "./ChatHistory.js"
+
+/**
+ * Schema models of a contact as `GET /contacts` lists it, tolerant and strict.
+ *
+ * @since 0.2.0
+ */
+export * as Contact from "./Contact.js"
+
+/**
+ * The contacts service: one page, every page or every contact.
+ *
+ * @since 0.2.0
+ */
+export * as ContactsService from "./ContactsService.js"
+
+/**
+ * The query of `GET /contacts` as one Schema.
+ *
+ * @since 0.2.0
+ */
+export * as ListContactsParams from "./ListContactsParams.js"
+
+/**
  * The query of `GET /chat/sessions` as one Schema.
  *
  * @since 0.1.0

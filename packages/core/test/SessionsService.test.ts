@@ -20,6 +20,7 @@ import {
   Tracer
 } from "effect"
 import { drive, settle } from "./utils/drive.js"
+import { windowCounts } from "./utils/windows.js"
 
 const F = FakeOpenCx.Fault
 const on = FakeOpenCx.onRequest
@@ -335,16 +336,6 @@ describe("SessionsService", () => {
   })
 
   describe("5. rate limit", () => {
-    /** for each request, how many started in the window that opens with it */
-    const windowCounts = (times: ReadonlyArray<number>, window: number) => {
-      const sorted = [...times].sort((a, b) => a - b)
-      let end = 0
-      return sorted.map((t, i) => {
-        while (end < sorted.length && sorted[end]! < t + window) end++
-        return end - i
-      })
-    }
-
     it.effect("shared by concurrent walks: never more than the limit in any sliding window, at ≥ 95% of it", () =>
       Effect.gen(function*() {
         const s = yield* service

@@ -18,7 +18,9 @@
  *
  * @since 0.2.0
  */
-import { OpenCxClient, SessionsService } from "@opencx-effect/core"
+import * as ContactsService from "@opencx-effect/core/ContactsService"
+import * as OpenCxClient from "@opencx-effect/core/OpenCxClient"
+import * as SessionsService from "@opencx-effect/core/SessionsService"
 import type * as ConfigError from "effect/ConfigError"
 import * as Layer from "effect/Layer"
 import * as NodeHttp from "./NodeHttp.js"
@@ -29,9 +31,11 @@ import * as NodeHttp from "./NodeHttp.js"
  * @since 0.2.0
  * @category layers
  */
-export const services: Layer.Layer<SessionsService.SessionsService, never, OpenCxClient.OpenCxClient> = Layer.mergeAll(
-  SessionsService.layerClient
-)
+export const services: Layer.Layer<
+  SessionsService.SessionsService | ContactsService.ContactsService,
+  never,
+  OpenCxClient.OpenCxClient
+> = Layer.mergeAll(SessionsService.layerClient, ContactsService.layerClient)
 
 /**
  * What `layer` and `layerConfig` provide.
@@ -39,7 +43,7 @@ export const services: Layer.Layer<SessionsService.SessionsService, never, OpenC
  * @since 0.2.0
  * @category models
  */
-export type Services = OpenCxClient.OpenCxClient | SessionsService.SessionsService
+export type Services = OpenCxClient.OpenCxClient | SessionsService.SessionsService | ContactsService.ContactsService
 
 /**
  * The client with the options given, and every service on it, over undici.

@@ -140,7 +140,7 @@ export const historyOf = (session: ChatSessionStrict, seed: number): ReadonlyArr
 
   // spread the events between created_at and updated_at, the last one at updated_at
   const start = DateTime.toEpochMillis(session.created_at)
-  const end = Math.max(start + events.length * 1000, DateTime.toEpochMillis(session.updated_at))
+  const end = Math.max(start, DateTime.toEpochMillis(session.updated_at))
   const gaps = events.map(() => 0.2 + next())
   const total = gaps.reduce((a, b) => a + b, 0)
   let elapsed = 0

@@ -1,5 +1,8 @@
 /**
- * FakeOpenCx's chat-session routes: `GET /chat/sessions`.
+ * FakeOpenCx's chat-session routes: the list (`GET /chat/sessions`), one
+ * session (`GET /chat/sessions/{session_id}`) and its history (`GET
+ * /chat/sessions/{session_id}/history`), all from one world: the store of
+ * sessions, each session's generated history and what was appended to it.
  *
  * @internal
  */
@@ -8,21 +11,43 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
-import { type ChatSessionStrict, ListChatSessionsOutputStrict } from "../../ChatSession.js"
+import { type HistoryItemStrict, ListChatHistoryOutputStrict } from "../../ChatHistory.js"
+import { type ChatSessionStrict, ChatSessionStrict as ChatSessionStrictSchema, ListChatSessionsOutputStrict } from "../../ChatSession.js"
 import * as ListChatSessionsParams from "../../ListChatSessionsParams.js"
 import { firstIssue } from "../schema/issues.js"
 import type { Route } from "./edge.js"
 import * as Http from "./http.js"
+import { historyOf } from "./history.js"
 import { canonical, servePage } from "./lists.js"
 import * as FakeStore from "./store.js"
 
 export interface SessionsWorld {
   readonly store: Ref.Ref<FakeStore.Store>
+  /** events appended to a session's history (by writes), by session id */
+  readonly appended: Ref.Ref<ReadonlyMap<string, ReadonlyArray<HistoryItemStrict>>>
   readonly secret: string
   readonly pageSize: number
+  readonly historyPageSize: number
+  /** the seed of the generated histories */
+  readonly seed: number
 }
 
 const encodePage = Schema.encodeEither(ListChatSessionsOutputStrict)
+const encodeSession = Schema.encodeEither(ChatSessionStrictSchema)
+const encodeHistoryPage = Schema.encodeEither(ListChatHistoryOutputStrict)
+
+/** a session's whole history: the generated conversation, then what was appended */
+export const historyOfSession = (
+  world: SessionsWorld,
+  session: ChatSessionStrict,
+  appended: ReadonlyMap<string, ReadonlyArray<HistoryItemStrict>>
+): ReadonlyArray<HistoryItemStrict> => {
+  const added = appended.get(session.id)
+  const generated = historyOf(session, world.seed)
+  return added === undefined ? generated : [...generated, ...added]
+}
+
+const sessionNotFound = (id: string) => Http.notFound(`Chat session ${id} not found`)
 
 /** `Invalid query parameter "status": …` */
 export const describeQueryError = (error: Parameters<typeof firstIssue>[0]): string => {
@@ -67,6 +92,53 @@ export const list = (world: SessionsWorld): Route => ({
         encode: encodePage,
         breakItem: (item) => ({ ...item, ticket_number: "not-a-number" }),
         keyOf: (session) => [DateTime.toEpochMillis(session.created_at), session.id]
+      })
+    })
+})
+
+/** `GET /chat/sessions/{session_id}`: the session, exactly as the list serves it */
+export const get = (world: SessionsWorld): Route => ({
+  method: "GET",
+  pattern: "/chat/sessions/:session_id",
+  handle: (input) =>
+    Effect.map(Ref.get(world.store), (store) => {
+      const id = input.params.session_id!
+      const session = FakeStore.get(store, id)
+      if (session === undefined) return sessionNotFound(id)
+      const encoded = encodeSession(session)
+      return Either.isLeft(encoded)
+        ? Http.error(500, `FakeOpenCx holds a session that breaks the spec: ${encoded.left.message}`)
+        : Http.json(200, encoded.right)
+    })
+})
+
+/** `GET /chat/sessions/{session_id}/history`: the session's events, oldest first, in keyset pages */
+export const history = (world: SessionsWorld): Route => ({
+  method: "GET",
+  pattern: "/chat/sessions/:session_id/history",
+  handle: (input) =>
+    Effect.gen(function*() {
+      const id = input.params.session_id!
+      const unknown = Object.keys(input.query).find((key) => key !== "cursor")
+      if (unknown !== undefined) return Http.badRequest(`Invalid query parameter "${unknown}": not a parameter of this endpoint`)
+      if (input.query.cursor === "") return Http.badRequest(`Invalid query parameter "cursor": must not be empty`)
+      const session = FakeStore.get(yield* Ref.get(world.store), id)
+      if (session === undefined) return sessionNotFound(id)
+      const events = historyOfSession(world, session, yield* Ref.get(world.appended))
+      return servePage<HistoryItemStrict>({
+        route: input,
+        secret: world.secret,
+        // the session is part of what a cursor is valid for
+        filters: `session=${id}`,
+        page: (after) => {
+          const from = after !== null && typeof after[0] === "number" ? after[0] + 1 : 0
+          const items = events.slice(from, from + world.historyPageSize)
+          const last = from + items.length - 1
+          return { items, next: last < events.length - 1 ? [last] : undefined }
+        },
+        encode: encodeHistoryPage,
+        breakItem: (item) => ({ ...item, event: "not-an-event" }),
+        keyOf: (item) => [events.indexOf(item)]
       })
     })
 })

@@ -195,7 +195,7 @@ export const JsonObject: Schema.Schema<{ readonly [key: string]: unknown }> = Sc
  * this version of the client does not know.
  */
 export const TypedObject = <T extends string>(
-  type: Schema.Schema<T>,
+  type: Schema.Schema<T, string>,
   options: { readonly identifier: string }
 ): Schema.Schema<{ readonly type: T; readonly [key: string]: unknown }> => {
   const validate = ParseResult.validateEither(type)
