@@ -54,6 +54,18 @@ const response = {
   retryAfter: optional(Schema.DurationFromMillis)
 }
 
+/**
+ * On a write (POST, PATCH): `true` when the server may have acted on the
+ * request before it failed (a timeout, a connection broken after the
+ * request was sent, a 5xx). Such a write is never retried by the client.
+ */
+const outcomeUnknown = optional(Schema.Boolean)
+
+const unknownOutcome = (self: { readonly outcomeUnknown?: boolean | undefined }) =>
+  self.outcomeUnknown === true
+    ? " The outcome of this write is unknown: the server may have applied it. It was not retried; check (e.g. read the session or its history) before sending it again."
+    : ""
+
 type ResponseFields = {
   readonly method: string
   readonly url: string
@@ -138,11 +150,11 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@opencx-effect
  */
 export class ServerError extends Schema.TaggedError<ServerError>("@opencx-effect/core/ServerError")(
   "ServerError",
-  response
+  { ...response, outcomeUnknown }
 ) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `${describe(this, "(server error)")}.`
+    return `${describe(this, "(server error)")}.${unknownOutcome(this)}`
   }
 }
 
@@ -199,11 +211,12 @@ export class Transport extends Schema.TaggedError<Transport>("@opencx-effect/cor
    * `false` when the connection failed before the request was sent (the
    * server cannot have acted on it); absent when that is not known
    */
-  requestSent: optional(Schema.Boolean)
+  requestSent: optional(Schema.Boolean),
+  outcomeUnknown
 }) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `${this.method} ${escapeControls(this.url)} failed: ${excerpt(this.reason, 500)}.`
+    return `${this.method} ${escapeControls(this.url)} failed: ${excerpt(this.reason, 500)}.${unknownOutcome(this)}`
   }
 }
 
@@ -215,11 +228,12 @@ export class Transport extends Schema.TaggedError<Transport>("@opencx-effect/cor
  */
 export class Timeout extends Schema.TaggedError<Timeout>("@opencx-effect/core/Timeout")("Timeout", {
   ...request,
-  timeout: Schema.DurationFromMillis
+  timeout: Schema.DurationFromMillis,
+  outcomeUnknown
 }) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `${this.method} ${escapeControls(this.url)} timed out after ${Duration.format(this.timeout)}.`
+    return `${this.method} ${escapeControls(this.url)} timed out after ${Duration.format(this.timeout)}.${unknownOutcome(this)}`
   }
 }
 

@@ -201,6 +201,24 @@ const formatPath = (path: ReadonlyArray<PropertyKey>) =>
 
 const isWrite = (method: OpenCxClient.Request["method"]) => method === "POST" || method === "PATCH"
 
+/**
+ * A write's error when the server may have acted on it: a timeout, a
+ * connection broken once the request could have been sent, a 5xx (the
+ * request reached a server, which may have applied it before failing).
+ */
+const markUnknownOutcome = (error: OpenCxError): OpenCxError => {
+  switch (error._tag) {
+    case "Timeout":
+      return new Timeout({ ...error, outcomeUnknown: true })
+    case "Transport":
+      return error.requestSent === false ? error : new Transport({ ...error, outcomeUnknown: true })
+    case "ServerError":
+      return new ServerError({ ...error, outcomeUnknown: true })
+    default:
+      return error
+  }
+}
+
 export const make = (
   options: OpenCxClient.Options
 ): Effect.Effect<OpenCxClient.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
@@ -449,7 +467,9 @@ export const make = (
           Effect.flatMap(Ref.getAndUpdate(attempts, (n) => n + 1), (n) => (n > 0 ? Metric.increment(metrics.retries) : Effect.void)),
           attempt
         )
-        const result = yield* Effect.retry(counted, policy)
+        const result = yield* Effect.retry(counted, policy).pipe(
+          Effect.mapError((error) => (idempotent ? error : markUnknownOutcome(error)))
+        )
         const response: OpenCxClient.Response<A> = { ...result, attempts: yield* Ref.get(attempts) }
         if (annotate !== undefined) yield* Effect.annotateCurrentSpan(annotate(response))
         return response
