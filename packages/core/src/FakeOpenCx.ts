@@ -59,6 +59,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
@@ -69,6 +70,7 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type { HistoryItemStrict } from "./ChatHistory.js"
 import { ChatSessionStrict } from "./ChatSession.js"
 import type { ContactStrict } from "./Contact.js"
@@ -77,6 +79,7 @@ import { makeGenerated } from "./internal/fake/data.js"
 import * as Edge from "./internal/fake/edge.js"
 import type { FaultRule } from "./internal/fake/faults.js"
 import * as SessionsRoutes from "./internal/fake/sessionsRoutes.js"
+import * as WriteRoutes from "./internal/fake/writeRoutes.js"
 import * as FakeStore from "./internal/fake/store.js"
 
 // ---------------------------------------------------------------------------
@@ -286,10 +289,11 @@ export const make = (options: Options = {}): Effect.Effect<Service, ParseResult.
       : Redacted.make(options.apiKey)
     const pageSize = Math.max(1, Math.floor(options.pageSize ?? 25))
     const secret = options.cursorSecret ?? `opencx-fake:${generated?.seed ?? 0}`
-    const appended = yield* Ref.make<ReadonlyMap<string, ReadonlyArray<HistoryItemStrict>>>(new Map())
+    const histories = yield* Ref.make<ReadonlyMap<string, ReadonlyArray<HistoryItemStrict>>>(new Map())
     const world: SessionsRoutes.SessionsWorld = {
       store,
-      appended,
+      histories,
+      created: yield* Ref.make(0),
       secret,
       pageSize,
       historyPageSize: Math.max(1, Math.floor(options.historyPageSize ?? 20)),
@@ -304,7 +308,15 @@ export const make = (options: Options = {}): Effect.Effect<Service, ParseResult.
       latency: options.latency === undefined ? undefined : Duration.decode(options.latency),
       faults: options.faults ?? [],
       logLimit: Math.max(1, options.logLimit ?? 10_000),
-      routes: [SessionsRoutes.list(world), SessionsRoutes.get(world), SessionsRoutes.history(world), ContactsRoutes.list(world)]
+      routes: [
+        SessionsRoutes.list(world),
+        SessionsRoutes.get(world),
+        SessionsRoutes.history(world),
+        ContactsRoutes.list(world),
+        WriteRoutes.create(world),
+        WriteRoutes.send(world),
+        WriteRoutes.update(world)
+      ]
     })
 
     const service: Service = {
@@ -317,8 +329,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, ParseResult.
       count: Effect.map(Ref.get(store), FakeStore.size),
       get: (id) => Effect.map(Ref.get(store), (s) => Option.fromNullable(FakeStore.get(s, id))),
       history: (id) =>
-        Effect.map(Effect.all([Ref.get(store), Ref.get(appended)]), ([s, added]) =>
-          Option.map(Option.fromNullable(FakeStore.get(s, id)), (session) => SessionsRoutes.historyOfSession(world, session, added))),
+        Effect.map(Effect.all([Ref.get(store), Ref.get(histories)]), ([s, overlays]) =>
+          Option.map(Option.fromNullable(FakeStore.get(s, id)), (session) => SessionsRoutes.historyOfSession(world, session, overlays))),
       contacts: Effect.map(Ref.get(store), (s) =>
         FakeStore.all(s).flatMap((session) => {
           const contact = ContactsRoutes.contactOf(session)
@@ -364,9 +376,29 @@ export const layer = (options: Options = {}): Layer.Layer<FakeOpenCx, ParseResul
 export const httpClient = (fake: Service): HttpClient.HttpClient =>
   HttpClient.make((request, url) =>
     Effect.gen(function*() {
+      const body = request.body
+      const bytes = body._tag === "Uint8Array"
+        ? body.body
+        : body._tag === "Raw" && (typeof body.body === "string" || body.body instanceof Uint8Array)
+        ? body.body
+        : body._tag === "Stream"
+        ? yield* Effect.map(Effect.orDie(Stream.runCollect(body.stream)), (chunks) => {
+          const parts = Chunk.toReadonlyArray(chunks)
+          const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0))
+          let at = 0
+          for (const part of parts) {
+            out.set(part, at)
+            at += part.length
+          }
+          return out
+        })
+        : undefined
       const web = new globalThis.Request(url.toString(), {
         method: request.method,
-        headers: new globalThis.Headers(Object.entries(request.headers))
+        headers: new globalThis.Headers(Object.entries(request.headers)),
+        ...(bytes === undefined || request.method === "GET" || request.method === "HEAD"
+          ? {}
+          : { body: typeof bytes === "string" ? bytes : new Uint8Array(bytes) })
       })
       const response = yield* Effect.provideService(
         fake.app,

@@ -46,6 +46,7 @@ import * as Stream from "effect/Stream"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import * as ChatHistory from "./ChatHistory.js"
+import * as SessionWrite from "./SessionWrite.js"
 import {
   type ChatSession,
   ChatSession as ChatSessionSchema,
@@ -206,6 +207,42 @@ export interface Service {
     sessionId: string,
     options?: HistoryOptions
   ) => Stream.Stream<ChatHistory.HistoryItemEncoded, OpenCxError>
+  /**
+   * creates a session (`POST /chat/sessions`): its id. A write: retried only
+   * when the server cannot have acted on it (see `OpenCxClient`)
+   */
+  readonly create: (
+    input?: Schema.Schema.Encoded<typeof SessionWrite.CreateChatSessionInput>
+  ) => Effect.Effect<SessionWrite.CreateChatSessionOutput, OpenCxError>
+  /** sends a message into a session, as its contact or as an agent (`POST /chat/sessions/{session_id}/send`) */
+  readonly send: (
+    sessionId: string,
+    input: Schema.Schema.Encoded<typeof SessionWrite.SendMessageInput>
+  ) => Effect.Effect<SessionWrite.SendMessageResult, OpenCxError>
+  /** updates a session: its status, with the documented flags (`PATCH /chat/sessions/{session_id}`) */
+  readonly update: (
+    sessionId: string,
+    input: Schema.Schema.Encoded<typeof SessionWrite.UpdateChatSessionInput>
+  ) => Effect.Effect<void, OpenCxError>
+  /** closes a session, as resolved or not (`update` with the status) */
+  readonly close: (sessionId: string, options: CloseOptions) => Effect.Effect<void, OpenCxError>
+  /** reopens a session (`update` with `status: "open"`) */
+  readonly reopen: (sessionId: string) => Effect.Effect<void, OpenCxError>
+}
+
+/**
+ * How to close a session.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface CloseOptions {
+  /** closed as resolved (`closed_resolved`) or not (`closed_unresolved`) */
+  readonly resolved: boolean
+  /** have the AI write the summary and sentiment (when resolved) */
+  readonly generateSummaryAndSentiment?: boolean | undefined
+  /** tell the connected ticketing integration too */
+  readonly reflectInIntegration?: boolean | undefined
 }
 
 /**
@@ -225,6 +262,7 @@ const sessionKey = (session: { readonly id: string }) => session.id
 const historyKey = (item: { readonly id?: string | undefined }) => item.id
 
 const decodeSession = Schema.decodeUnknownEither(ChatSessionSchema)
+const decodeCreated = Schema.decodeUnknownEither(SessionWrite.CreateChatSessionOutput)
 const decodeHistoryPage = Schema.decodeUnknownEither(ChatHistory.ListChatHistoryOutput)
 const validateHistoryPage = (input: unknown) =>
   // accepted by the tolerant Schema: the JSON itself is a valid encoded page
@@ -335,7 +373,69 @@ export const make: Effect.Effect<Service, never, OpenCxClient.OpenCxClient> = Ef
   const historyPages = historyWalk(decodeHistoryPage)
   const historyPagesEncoded = historyWalk(validateHistoryPage)
 
+  /** a write's body: checked with its Schema (a bad value is InvalidParams, before any request) */
+  const body = <A, I>(schema: Schema.Schema<A, I>, input: unknown) =>
+    Effect.mapError(
+      Effect.flatMap(Schema.decodeUnknown(schema)(input), Schema.encode(schema)),
+      Query.toInvalidParams
+    )
+
+  const create = (input: unknown = {}) =>
+    Effect.flatMap(body(SessionWrite.CreateChatSessionInput, input), (json) =>
+      client.execute(
+        { method: "POST", path: "/chat/sessions", body: json, span: { name: "SessionsService.create" } },
+        decodeCreated
+      ))
+
+  const send = (sessionId: string, input: unknown) =>
+    Effect.flatMap(
+      Effect.zip(checkId("sessionId", sessionId), body(SessionWrite.SendMessageInput, input)),
+      ([id, json]) =>
+        client.execute(
+          {
+            method: "POST",
+            path: OpenCxClient.path`/chat/sessions/${id}/send`,
+            body: json,
+            emptyBody: true,
+            notFound: { resource: "chat session", id },
+            span: { name: "SessionsService.send", attributes: { "opencx.session.id": id } }
+          },
+          (answer) => Either.right(SessionWrite.readSendMessageResult(answer))
+        )
+    )
+
+  const update = (sessionId: string, input: unknown) =>
+    Effect.flatMap(
+      Effect.zip(checkId("sessionId", sessionId), body(SessionWrite.UpdateChatSessionInput, input)),
+      ([id, json]) =>
+        client.execute(
+          {
+            method: "PATCH",
+            path: OpenCxClient.path`/chat/sessions/${id}`,
+            body: json,
+            emptyBody: true,
+            notFound: { resource: "chat session", id },
+            span: { name: "SessionsService.update", attributes: { "opencx.session.id": id } }
+          },
+          () => Either.void
+        )
+    )
+
   return {
+    create,
+    send,
+    update,
+    close: (sessionId, options) =>
+      update(sessionId, {
+        status: options.resolved ? "closed_resolved" : "closed_unresolved",
+        ...(options.generateSummaryAndSentiment === undefined
+          ? {}
+          : { generate_summary_and_sentiment_on_resolve: options.generateSummaryAndSentiment }),
+        ...(options.reflectInIntegration === undefined
+          ? {}
+          : { reflect_status_change_for_integration: options.reflectInIntegration })
+      }),
+    reopen: (sessionId) => update(sessionId, { status: "open" }),
     get,
     history: (sessionId, options) => Stream.mapConcatChunk(historyPages(sessionId, options), itemsOf),
     historyPages,

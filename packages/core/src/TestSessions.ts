@@ -100,7 +100,12 @@ export const layerFailing = (error: OpenCxError): Layer.Layer<SessionsService.Se
     get: () => Effect.fail(error),
     history: () => Stream.fail(error),
     historyPages: () => Stream.fail(error),
-    historyEncoded: () => Stream.fail(error)
+    historyEncoded: () => Stream.fail(error),
+    create: () => Effect.fail(error),
+    send: () => Effect.fail(error),
+    update: () => Effect.fail(error),
+    close: () => Effect.fail(error),
+    reopen: () => Effect.fail(error)
   })
 
 /**
@@ -123,6 +128,11 @@ export const layer = (
     get: implementation.get ?? (() => Effect.dieMessage(missing("get"))),
     history: implementation.history ?? (() => Stream.dieMessage(missing("history"))),
     historyPages: implementation.historyPages ?? (() => Stream.dieMessage(missing("historyPages"))),
-    historyEncoded: implementation.historyEncoded ?? (() => Stream.dieMessage(missing("historyEncoded")))
+    historyEncoded: implementation.historyEncoded ?? (() => Stream.dieMessage(missing("historyEncoded"))),
+    create: implementation.create ?? (() => Effect.dieMessage(missing("create"))),
+    send: implementation.send ?? (() => Effect.dieMessage(missing("send"))),
+    update: implementation.update ?? (() => Effect.dieMessage(missing("update"))),
+    close: implementation.close ?? (() => Effect.dieMessage(missing("close"))),
+    reopen: implementation.reopen ?? (() => Effect.dieMessage(missing("reopen")))
   })
 }

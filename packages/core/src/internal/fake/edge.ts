@@ -13,8 +13,9 @@
  *    write (400 when it is not JSON);
  * 5. the route itself, which may apply a page fault (an invalid item, an
  *    empty page with `next`, a repeated cursor);
- * 6. the faults that break a successful answer: JSON cut in half, or the
- *    connection reset after part of the body;
+ * 6. the faults that come after the request was handled (a write applied):
+ *    a stall before the answer, another status instead of it, JSON cut in
+ *    half, or the connection reset after part of the body;
  *
  * and every request is logged (headers with `authorization` redacted, the
  * body of a write with the token redacted), with its outcome.
@@ -408,7 +409,11 @@ export const make = (options: EdgeOptions): Effect.Effect<Edge> =>
           })
         )
 
-        // 6. the faults that break a successful answer
+        // 6. the faults that come after the request was handled
+        if (fault?._tag === "Stall") yield* Effect.sleep(fault.delay)
+        if (fault?._tag === "StatusAfter") {
+          return answer({ ...Http.error(fault.status, Http.reason(fault.status)), headers: reply.headers }, fault._tag)
+        }
         const ok = reply.status >= 200 && reply.status < 300
         if (ok && fault?._tag === "MalformedJson") {
           return answer({ ...reply, body: cut(reply.body, 1 / 2) }, fault._tag)
@@ -427,7 +432,7 @@ export const make = (options: EdgeOptions): Effect.Effect<Edge> =>
           })
           return { response, status: reply.status, outcome: "reset", fault: fault._tag }
         }
-        return answer(reply, reply.fault)
+        return answer(reply, reply.fault ?? (fault?._tag === "Stall" ? fault._tag : undefined))
       })
 
     const record = (entry: LoggedRequest) =>

@@ -57,6 +57,10 @@ export type Fault = Data.TaggedEnum<{
   ConnectionReset: {}
   /** The request is accepted and never answered. */
   NoResponse: {}
+  /** The request is handled (a write is applied), then the answer waits this long. */
+  Stall: { readonly delay: Duration.Duration }
+  /** The request is handled (a write is applied), then answered with this status and an ErrorDto. */
+  StatusAfter: { readonly status: number }
 }>
 
 /**
@@ -113,6 +117,8 @@ export const Fault = {
   overlappingNext: (count = 1): Fault => FaultCtor.OverlappingNext({ count }),
   connectionReset: FaultCtor.ConnectionReset(),
   noResponse: FaultCtor.NoResponse(),
+  stall: (delay: Duration.DurationInput): Fault => FaultCtor.Stall({ delay: Duration.decode(delay) }),
+  statusAfter: (status: number): Fault => FaultCtor.StatusAfter({ status }),
   $is: FaultCtor.$is,
   $match: FaultCtor.$match
 } as const

@@ -23,8 +23,16 @@ import * as FakeStore from "./store.js"
 
 export interface SessionsWorld {
   readonly store: Ref.Ref<FakeStore.Store>
-  /** events appended to a session's history (by writes), by session id */
-  readonly appended: Ref.Ref<ReadonlyMap<string, ReadonlyArray<HistoryItemStrict>>>
+  /**
+   * the histories writes made explicit, by session id: a created session's
+   * (what was sent into it), and a written session's (its generated
+   * conversation as it was when first written, then what was appended;
+   * frozen, since a generated conversation is spread up to `updated_at`,
+   * which writes move)
+   */
+  readonly histories: Ref.Ref<ReadonlyMap<string, ReadonlyArray<HistoryItemStrict>>>
+  /** how many sessions were created through the API */
+  readonly created: Ref.Ref<number>
   readonly secret: string
   readonly pageSize: number
   readonly historyPageSize: number
@@ -36,18 +44,14 @@ const encodePage = Schema.encodeEither(ListChatSessionsOutputStrict)
 const encodeSession = Schema.encodeEither(ChatSessionStrictSchema)
 const encodeHistoryPage = Schema.encodeEither(ListChatHistoryOutputStrict)
 
-/** a session's whole history: the generated conversation, then what was appended */
+/** a session's whole history: the explicit one writes made, or else its generated conversation */
 export const historyOfSession = (
   world: SessionsWorld,
   session: ChatSessionStrict,
-  appended: ReadonlyMap<string, ReadonlyArray<HistoryItemStrict>>
-): ReadonlyArray<HistoryItemStrict> => {
-  const added = appended.get(session.id)
-  const generated = historyOf(session, world.seed)
-  return added === undefined ? generated : [...generated, ...added]
-}
+  histories: ReadonlyMap<string, ReadonlyArray<HistoryItemStrict>>
+): ReadonlyArray<HistoryItemStrict> => histories.get(session.id) ?? historyOf(session, world.seed)
 
-const sessionNotFound = (id: string) => Http.notFound(`Chat session ${id} not found`)
+export const sessionNotFound = (id: string) => Http.notFound(`Chat session ${id} not found`)
 
 /** `Invalid query parameter "status": …` */
 export const describeQueryError = (error: Parameters<typeof firstIssue>[0]): string => {
@@ -124,7 +128,7 @@ export const history = (world: SessionsWorld): Route => ({
       if (input.query.cursor === "") return Http.badRequest(`Invalid query parameter "cursor": must not be empty`)
       const session = FakeStore.get(yield* Ref.get(world.store), id)
       if (session === undefined) return sessionNotFound(id)
-      const events = historyOfSession(world, session, yield* Ref.get(world.appended))
+      const events = historyOfSession(world, session, yield* Ref.get(world.histories))
       return servePage<HistoryItemStrict>({
         route: input,
         secret: world.secret,
