@@ -173,7 +173,10 @@ describe("FakeOpenCx", () => {
       Effect.gen(function*() {
         const client = yield* HttpClient.HttpClient
         expect((yield* client.get(`${baseUrl}/chat/session`)).status).toBe(404)
-        expect((yield* client.post(`${baseUrl}/chat/sessions`)).status).toBe(405)
+        // POST /chat/sessions creates a session: DELETE is another method
+        const response = yield* client.del(`${baseUrl}/chat/sessions`)
+        expect(response.status).toBe(405)
+        expect(response.headers["allow"]).toBe("GET, POST")
       }).pipe(withFake({})))
   })
 
