@@ -9,7 +9,10 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Fake from "./examples/fake.js"
+import * as History from "./examples/history.js"
 import * as Models from "./examples/models.js"
+import * as Orchestrate from "./examples/orchestrate.js"
+import { TestSessions } from "@opencx-effect/core"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..")
 const readme = fs.readFileSync(path.join(root, "README.md"), "utf8")
@@ -35,6 +38,24 @@ describe("README", () => {
         strictFails: true
       })
     }))
+
+  it.effect("the history example runs: first-response times per channel, in seconds", () =>
+    Effect.gen(function*() {
+      const byChannel = yield* History.program
+      expect(Object.keys(byChannel).length).toBeGreaterThan(2)
+      for (const seconds of Object.values(byChannel)) expect(seconds).toBeGreaterThanOrEqual(0)
+    }).pipe(Effect.provide(TestSessions.layerFake({ generate: { count: 400, seed: 3 } }))))
+
+  it.effect("the orchestration example runs: create, send, read back, close", () =>
+    Effect.gen(function*() {
+      const result = yield* Orchestrate.program
+      expect(result.transcript).toEqual([
+        "contact: Where is my order?",
+        "ai: Thanks for your message. Let me look into that for you.",
+        "human_agent: It left our warehouse this morning."
+      ])
+      expect(result.status).toBe("closed_resolved")
+    }).pipe(Effect.provide(TestSessions.layerFake({ generate: { count: 10 } }))))
 
   it.effect("the FakeOpenCx example runs", () =>
     Effect.gen(function*() {

@@ -1,5 +1,5 @@
 import { SessionsService } from "@opencx-effect/core"
-import { NodeSessionsService } from "@opencx-effect/platform-node"
+import { NodeOpenCx } from "@opencx-effect/platform-node"
 import { Effect, Stream } from "effect"
 
 // Every session closed as resolved since January, streamed page by page at
@@ -12,7 +12,9 @@ export const program = SessionsService.stream({ status: "closed_resolved", creat
   Effect.catchTag("Unauthorized", (error) => Effect.dieMessage(error.message))
 )
 
-// OPENCX_API_KEY (and OPENCX_BASE_URL, default https://api.open.cx) come from the environment.
-export const MainLayer = NodeSessionsService.layerConfig()
+// One client for the API key (one rate limit) and every service on it, over
+// Node's HTTP client. OPENCX_API_KEY (and OPENCX_BASE_URL, default
+// https://api.open.cx) come from the environment.
+export const MainLayer = NodeOpenCx.layerConfig()
 
 // In an application: program.pipe(Effect.provide(MainLayer), NodeRuntime.runMain)
