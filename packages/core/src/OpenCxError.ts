@@ -24,7 +24,9 @@
 import * as Duration from "effect/Duration"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import type * as ParseResult from "effect/ParseResult"
 import { escapeControls, oneLine } from "./internal/client/sanitize.js"
+import { firstIssue } from "./internal/schema/issues.js"
 
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
@@ -327,6 +329,19 @@ export class InvalidParams extends Schema.TaggedError<InvalidParams>("@opencx-ef
     issue: Schema.String
   }
 ) {
+  /**
+   * The first issue of a failed decoding of a query or an input, as the
+   * client reports it: `field` is the issue's path (`custom_data.plan`),
+   * `issue` what was wrong (an enum's lists every allowed value). It never
+   * throws, however deep the value.
+   *
+   * @since 0.2.0
+   */
+  static fromParseError(error: ParseResult.ParseError): InvalidParams {
+    const issue = firstIssue(error)
+    return new InvalidParams({ field: issue.path.map(String).join("."), issue: issue.message })
+  }
+
   /** @since 0.1.0 */
   override get message(): string {
     return this.field === ""

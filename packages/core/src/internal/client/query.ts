@@ -7,12 +7,8 @@
 import * as Effect from "effect/Effect"
 import type * as ParseResult from "effect/ParseResult"
 import { InvalidParams } from "../../OpenCxError.js"
-import { firstIssue } from "../schema/issues.js"
 
-export const toInvalidParams = (error: ParseResult.ParseError): InvalidParams => {
-  const issue = firstIssue(error)
-  return new InvalidParams({ field: issue.path.map(String).join("."), issue: issue.message })
-}
+export const toInvalidParams = (error: ParseResult.ParseError): InvalidParams => InvalidParams.fromParseError(error)
 
 /** the query's filters as URL parameters, and its cursor apart */
 export const prepare = <I, A>(
