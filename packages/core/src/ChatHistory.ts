@@ -32,7 +32,7 @@
  * @since 0.2.0
  */
 import * as Schema from "effect/Schema"
-import { JsonObject, type OpenStruct, openStruct, TypedObject } from "./internal/schema/jsonRecord.js"
+import { JsonObject, type ModeObject, openStruct, TypedObject } from "./internal/schema/jsonRecord.js"
 import { openEnum } from "./internal/schema/openEnum.js"
 import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal/schema/timestamp.js"
 
@@ -142,8 +142,7 @@ const OtherEventType: Schema.Schema<string & {}, string> = Schema.String.pipe(
 const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
 /** an object: an `OpenStruct` (unknown keys kept as data, `__proto__` included) or a plain struct (strict) */
-type Obj<Tolerant extends boolean, F extends Schema.Struct.Fields> = Tolerant extends true ? OpenStruct<F>
-  : Schema.Struct<F>
+type Obj<Tolerant extends boolean, F extends Schema.Struct.Fields> = ModeObject<Tolerant, F>
 
 interface Mode<
   Sender extends Schema.Schema.Any,

@@ -54,7 +54,12 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { JsonRecord, type OpenStruct as InternalOpenStruct, openStruct } from "./internal/schema/jsonRecord.js"
+import {
+  JsonRecord,
+  type ModeObject,
+  type OpenStruct as InternalOpenStruct,
+  openStruct
+} from "./internal/schema/jsonRecord.js"
 import { closedEnum, openEnum } from "./internal/schema/openEnum.js"
 import { DateTimeUtcFromLenientString, DateTimeUtcFromRfc3339 } from "./internal/schema/timestamp.js"
 
@@ -357,13 +362,8 @@ type Legacy<Tolerant extends boolean, S extends Schema.Schema.All> = Tolerant ex
   ? Schema.optionalWith<S, { exact: true }>
   : S
 
-/**
- * An object of the spec: in the tolerant mode an `OpenStruct`, which carries
- * unknown keys through as data (a `__proto__` key included); in the strict
- * mode the plain `Schema.Struct`, which refuses them.
- */
-type Obj<Tolerant extends boolean, F extends Schema.Struct.Fields> = Tolerant extends true ? OpenStruct<F>
-  : Schema.Struct<F>
+/** An object of the spec, in either mode (see `ModeObject`). */
+type Obj<Tolerant extends boolean, F extends Schema.Struct.Fields> = ModeObject<Tolerant, F>
 
 // ---------------------------------------------------------------------------
 // The two modes, built from one description of the spec

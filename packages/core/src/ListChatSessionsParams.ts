@@ -43,6 +43,7 @@ import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { SessionChannelStrict, SessionStatusStrict } from "./ChatSession.js"
+import { checkRanges, urlParamsCodec } from "./internal/schema/params.js"
 import { parseIso8601, Utc } from "./internal/schema/timestamp.js"
 
 const AnyDateTime = Schema.declare(DateTime.isDateTime, {
@@ -114,21 +115,6 @@ const Fields = Schema.Struct({
   updated_before: optional(DateFilter)
 }).annotations({ parseOptions: { onExcessProperty: "error", exact: true } })
 
-const checkRange = (
-  params: typeof Fields.Type,
-  after: "created_after" | "updated_after",
-  before: "created_before" | "updated_before"
-): Schema.FilterIssue | undefined => {
-  const a = params[after]
-  const b = params[before]
-  return a !== undefined && b !== undefined && DateTime.greaterThan(a, b)
-    ? {
-      path: [after],
-      message: `${after} (${DateTime.formatIso(a)}) is later than ${before} (${DateTime.formatIso(b)})`
-    }
-    : undefined
-}
-
 /**
  * The query of `GET /chat/sessions`.
  *
@@ -136,13 +122,7 @@ const checkRange = (
  * @category schemas
  */
 export const ListChatSessionsParams = Fields.pipe(
-  Schema.filter((params) => {
-    const issues = [
-      checkRange(params, "created_after", "created_before"),
-      checkRange(params, "updated_after", "updated_before")
-    ].filter((issue): issue is Schema.FilterIssue => issue !== undefined)
-    return issues.length === 0 ? true : issues
-  })
+  Schema.filter(checkRanges)
 ).annotations({ identifier: "ListChatSessionsParams" })
 
 /**
@@ -178,14 +158,15 @@ export const filterNames = [
   "updated_before"
 ] as const
 
+const codec = urlParamsCodec(ListChatSessionsParams)
+
 /**
  * Validates and normalises a user's query.
  *
  * @since 0.1.0
  * @category decoding
  */
-export const decode: (input: Input) => Effect.Effect<ListChatSessionsParams, ParseResult.ParseError> = Schema
-  .decodeUnknown(ListChatSessionsParams)
+export const decode: (input: Input) => Effect.Effect<ListChatSessionsParams, ParseResult.ParseError> = codec.decode
 
 /**
  * Decodes URL query parameters (what a server receives).
@@ -195,9 +176,7 @@ export const decode: (input: Input) => Effect.Effect<ListChatSessionsParams, Par
  */
 export const fromUrlParams: (
   params: Readonly<Record<string, string>>
-) => Effect.Effect<ListChatSessionsParams, ParseResult.ParseError> = Schema.decodeUnknown(ListChatSessionsParams)
-
-const encodeParams = Schema.encode(ListChatSessionsParams)
+) => Effect.Effect<ListChatSessionsParams, ParseResult.ParseError> = codec.decode
 
 /**
  * Encodes a normalised query into the URL parameters the spec names, as
@@ -206,16 +185,9 @@ const encodeParams = Schema.encode(ListChatSessionsParams)
  * @since 0.1.0
  * @category encoding
  */
-export const encodeUrlParams = (
+export const encodeUrlParams: (
   params: ListChatSessionsParams
-): Effect.Effect<Record<string, string>, ParseResult.ParseError> =>
-  Effect.map(encodeParams(params), (encoded) => {
-    const out: Record<string, string> = {}
-    for (const [key, value] of Object.entries(encoded)) {
-      if (typeof value === "string") out[key] = value
-    }
-    return out
-  })
+) => Effect.Effect<Record<string, string>, ParseResult.ParseError> = codec.encodeUrlParams
 
 /**
  * Validates a user's query and encodes it into URL parameters.
@@ -223,5 +195,5 @@ export const encodeUrlParams = (
  * @since 0.1.0
  * @category encoding
  */
-export const toUrlParams = (input: Input): Effect.Effect<Record<string, string>, ParseResult.ParseError> =>
-  Effect.flatMap(decode(input), encodeUrlParams)
+export const toUrlParams: (input: Input) => Effect.Effect<Record<string, string>, ParseResult.ParseError> =
+  codec.toUrlParams

@@ -218,3 +218,11 @@ export const TypedObject = <T extends string>(
       fc.tuple(Arbitrary.make(type), fc.dictionary(fc.string(), fc.jsonValue())).map(([t, rest]) => ({ ...rest, type: t }))
   })
 }
+
+/**
+ * An object of a model in one of its two modes: an `OpenStruct` in the
+ * tolerant mode (unknown keys carried through as data), the plain
+ * `Schema.Struct` in the strict mode (which refuses them).
+ */
+export type ModeObject<Tolerant extends boolean, F extends Schema.Struct.Fields> = Tolerant extends true ? OpenStruct<F>
+  : Schema.Struct<F>
