@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { SessionsService } from "@opencx-effect/core"
+import * as SessionsService from "@opencx-effect/core/SessionsService"
 import type * as ConfigError from "effect/ConfigError"
 import * as Layer from "effect/Layer"
 import * as NodeHttp from "./NodeHttp.js"
