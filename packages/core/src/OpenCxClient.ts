@@ -52,6 +52,7 @@ import type * as Metric from "effect/Metric"
 import type * as ParseResult from "effect/ParseResult"
 import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
+import type * as RateLimitStore from "./RateLimitStore.js"
 import * as internal from "./internal/client/client.js"
 import type { OpenCxError } from "./OpenCxError.js"
 
@@ -98,6 +99,22 @@ export interface RetryOptions {
 export interface RateLimitOptions {
   readonly limit: number
   readonly interval: Duration.DurationInput
+  /**
+   * where the counts are kept, for several processes sharing the key (e.g.
+   * `@opencx-effect/redis`); default: this process (or the `RateLimitStore`
+   * service, when one is in context)
+   */
+  readonly store?: RateLimitStore.Service | undefined
+  /**
+   * when the store fails or does not answer within `storeTimeout`: `"fail"`
+   * (the default: the request fails with `RateLimiterUnavailable`, nothing
+   * sent), or fall back to a limit of this process, `limit / processes`,
+   * with a warning, until the store answers again. Never a hang, never an
+   * unlimited client.
+   */
+  readonly onStoreFailure?: "fail" | { readonly fallback: "local"; readonly processes: number } | undefined
+  /** the deadline of one store operation; default 2 s */
+  readonly storeTimeout?: Duration.DurationInput | undefined
 }
 
 /**

@@ -351,6 +351,30 @@ export class InvalidParams extends Schema.TaggedError<InvalidParams>("@opencx-ef
 }
 
 /**
+ * The shared rate limiter's store (e.g. Redis) cannot be reached or failed,
+ * and the client is set to fail rather than fall back to a limit of its own
+ * (`rateLimit.onStoreFailure`): no request was sent.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class RateLimiterUnavailable extends Schema.TaggedError<RateLimiterUnavailable>(
+  "@opencx-effect/core/RateLimiterUnavailable"
+)("RateLimiterUnavailable", {
+  ...request,
+  /** the store, as it names itself (never with a password) */
+  store: Schema.String,
+  reason: Schema.String
+}) {
+  /** @since 0.2.0 */
+  override get message(): string {
+    return `${this.method} ${escapeControls(this.url)} was not sent: the shared rate limiter (${
+      excerpt(this.store, 200)
+    }) failed: ${excerpt(this.reason, 300)}. Check the store, or set rateLimit.onStoreFailure to fall back to a limit of this process.`
+  }
+}
+
+/**
  * Every error of the client.
  *
  * @since 0.1.0
@@ -369,6 +393,7 @@ export type OpenCxError =
   | CursorLoop
   | EmptyPages
   | InvalidParams
+  | RateLimiterUnavailable
 
 /**
  * Every error of the client, as a Schema (to log or persist them).
@@ -388,7 +413,8 @@ export const OpenCxError = Schema.Union(
   Decode,
   CursorLoop,
   EmptyPages,
-  InvalidParams
+  InvalidParams,
+  RateLimiterUnavailable
 )
 
 const tags: ReadonlySet<string> = new Set(OpenCxError.members.map((member) => member._tag))

@@ -70,6 +70,13 @@ export * as OpenCxError from "./OpenCxError.js"
 export * as OpenCxClient from "./OpenCxClient.js"
 
 /**
+ * Where the rate limiter keeps its counts: shared by several processes on one key.
+ *
+ * @since 0.2.0
+ */
+export * as RateLimitStore from "./RateLimitStore.js"
+
+/**
  * The cursor paginator: a lazy Stream of pages and items, with its guards.
  *
  * @since 0.2.0

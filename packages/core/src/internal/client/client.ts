@@ -39,7 +39,9 @@ import {
 } from "../../OpenCxError.js"
 import { firstIssue } from "../schema/issues.js"
 import * as Hints from "./hints.js"
+import * as RateLimitStore from "../../RateLimitStore.js"
 import * as Limiter from "./limiter.js"
+import * as SharedLimiter from "./sharedLimiter.js"
 import * as RetryPolicy from "./retryPolicy.js"
 import { describeBody, escapeControls, oneLine, type Scrubber, scrubber, serverText, utf8 } from "./sanitize.js"
 
@@ -219,6 +221,47 @@ const markUnknownOutcome = (error: OpenCxError): OpenCxError => {
   }
 }
 
+/**
+ * The client's limiter: in this process, or over a shared store (given as
+ * `rateLimit.store`, or as the `RateLimitStore` service in context), in a
+ * namespace derived from a hash of the API key (never the key itself).
+ */
+const makeLimiter = (
+  options: OpenCxClient.Options,
+  apiKey: Redacted.Redacted<string>,
+  timeout: Duration.Duration
+): Effect.Effect<SharedLimiter.SharedLimiter> =>
+  Effect.gen(function*() {
+    const rateLimit: OpenCxClient.RateLimitOptions | false = options.rateLimit === undefined
+      ? defaults.rateLimit
+      : options.rateLimit
+    const waiting = (until: number | null) => Metric.set(metrics.rateLimitWaitingUntil, until ?? 0)
+    const fromContext = yield* Effect.serviceOption(RateLimitStore.RateLimitStore)
+    const store = rateLimit === false ? undefined : rateLimit.store ?? Option.getOrUndefined(fromContext)
+    if (rateLimit === false || store === undefined) {
+      const local = yield* Limiter.make(rateLimit === false ? false : rateLimit, waiting)
+      return { withPermit: (effect) => local.withPermit(effect), pauseUntil: local.pauseUntil }
+    }
+    return yield* SharedLimiter.make({
+      store,
+      namespace: yield* namespaceOf(apiKey),
+      limit: rateLimit.limit,
+      interval: rateLimit.interval,
+      // a request in flight longer than the timeout (and a margin) belongs to a process that died
+      leaseMillis: Duration.toMillis(timeout) + 5_000,
+      onStoreFailure: rateLimit.onStoreFailure ?? "fail",
+      storeTimeout: rateLimit.storeTimeout ?? Duration.seconds(2),
+      waiting
+    })
+  })
+
+/** a store's namespace for an API key: the first 32 hex digits of its SHA-256 */
+const namespaceOf = (apiKey: Redacted.Redacted<string>): Effect.Effect<string> =>
+  Effect.promise(async () => {
+    const digest = await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(Redacted.value(apiKey)))
+    return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("").slice(0, 32)
+  })
+
 export const make = (
   options: OpenCxClient.Options
 ): Effect.Effect<OpenCxClient.Service, ConfigError.ConfigError, HttpClient.HttpClient> =>
@@ -227,10 +270,7 @@ export const make = (
     const apiKey = typeof options.apiKey === "string" ? Redacted.make(options.apiKey) : options.apiKey
     const scrub: Scrubber = scrubber([Redacted.value(apiKey)])
     const timeout = Duration.decode(options.timeout ?? defaults.timeout)
-    const limiter = yield* Limiter.make(
-      options.rateLimit === undefined ? defaults.rateLimit : options.rateLimit,
-      (until) => Metric.set(metrics.rateLimitWaitingUntil, until ?? 0)
-    )
+    const limiter = yield* makeLimiter(options, apiKey, timeout)
 
     const retry = options.retry
     const knobs = retry === false || retry === undefined || Schedule.isSchedule(retry) ? undefined : retry
@@ -435,7 +475,8 @@ export const make = (
             Effect.flatMap(Clock.currentTimeMillis, (after) =>
               after > before ? Metric.incrementBy(metrics.rateLimitWaitMillis, after - before) : Effect.void),
             exchange(request, where)
-          )
+          ),
+          where
         )
         if (raw.status >= 200 && raw.status < 300) {
           const result = interpretSuccess(raw, where, decode, emptyBody)
