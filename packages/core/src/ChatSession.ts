@@ -6,7 +6,7 @@
  *   properties are not validated and are carried through as they came; an enum
  *   value that the spec does not list is kept as a string (the enum types are
  *   `Known | (string & {})`, e.g. `"open" | "closed_resolved" |
- *   "closed_unresolved" | (string & {})`: any string is accepted, and editors
+ *   "closed_unresolved" | (string & {})`: every string is accepted, and editors
  *   still complete the known values); the uuid and email
  *   patterns are not enforced; session timestamps accept any parseable
  *   date-time. The API is `1.0-beta` and grows fields and enum values: an
