@@ -84,6 +84,13 @@ export * as RateLimitStore from "./RateLimitStore.js"
 export * as Paginator from "./Paginator.js"
 
 /**
+ * Schema models of the write side: creating a session, sending a message, updating it.
+ *
+ * @since 0.2.0
+ */
+export * as SessionWrite from "./SessionWrite.js"
+
+/**
  * The service: one page, every page or every session, lazily, rate-limited, retried.
  *
  * @since 0.1.0
