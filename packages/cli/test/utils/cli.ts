@@ -5,6 +5,7 @@
 import { Effect } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -17,12 +18,17 @@ export interface Result {
   readonly stderr: string
 }
 
-/** an environment without the developer's own OpenCX settings */
+/**
+ * an environment without the developer's own OpenCX settings, and with a
+ * cache of totals of its own (a fresh directory: no run sees another's
+ * totals unless a test gives them the same OPENCX_CACHE_DIR)
+ */
 const cleanEnv = () => {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith("OPENCX_")) env[key] = value
+    if (value !== undefined && !key.startsWith("OPENCX_") && key !== "NO_COLOR") env[key] = value
   }
+  env.OPENCX_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "opencx-cache-"))
   return env
 }
 
