@@ -297,13 +297,14 @@ export const run = (options: ExportOptions) =>
       ui: options.ui,
       command: "sessions export",
       verb: "exporting",
+      notLive: output === undefined && options.ui.streams.stdout.tty,
       total,
       start: Option.match(saved, {
         onNone: () => undefined,
         onSome: (c) => ({ pages: c.pages, sessions: c.sessions, skipped: c.skipped })
       }),
       onInterrupt: () =>
-        Effect.map(resumeHint, (command): Progress.Interruption =>
+        Effect.map(resumeHint, (command): Progress.More =>
           command === undefined
             ? {
               lines: [
@@ -469,7 +470,7 @@ export const run = (options: ExportOptions) =>
     )
     yield* progress.finish(
       `exported${output === undefined ? "" : ` to ${output}`}`,
-      echoed === "" ? [] : [`  sessions ${echoed}`]
+      echoed === "" ? undefined : { lines: [`  filters: ${echoed}`], fields: { filters: echoed } }
     )
     return end
   }).pipe(Effect.scoped)

@@ -251,8 +251,8 @@ export const summary = (done: string, s: Snapshot): string => {
 // Running
 // ---------------------------------------------------------------------------
 
-/** What to say when the walk is interrupted: lines of text, or the same as JSON fields. */
-export interface Interruption {
+/** More to say after the progress: lines of text, or the same as JSON fields. */
+export interface More {
   readonly lines: ReadonlyArray<string>
   readonly fields: Readonly<Record<string, unknown>>
 }
@@ -263,18 +263,22 @@ export interface Options {
   readonly command: string
   /** `exporting` */
   readonly verb: string
+  /** no live line even on a terminal (the command writes its data to the same terminal as it goes) */
+  readonly notLive?: boolean | undefined
   /** what a resumed export had done before this run */
   readonly start?: { readonly pages: number; readonly sessions: number; readonly skipped: number } | undefined
   readonly total: Total | undefined
   /** what to say after the progress when interrupted (how to resume) */
-  readonly onInterrupt?: ((s: Snapshot) => Effect.Effect<Interruption>) | undefined
+  readonly onInterrupt?: ((s: Snapshot) => Effect.Effect<More>) | undefined
 }
 
 export interface Progress {
   /** pages and sessions done, and sessions skipped because the page before had them */
   readonly add: (pages: number, sessions: number, skipped?: number) => Effect.Effect<void>
-  /** ends the live line and prints the summary, prefixed by `done`, then `extra` lines */
-  readonly finish: (done: string, extra?: ReadonlyArray<string>) => Effect.Effect<void>
+  /** ends the live line (before the command writes to a stdout that may be the same terminal) */
+  readonly stop: Effect.Effect<void>
+  /** ends the live line and prints the summary, prefixed by `done`, then `more` */
+  readonly finish: (done: string, more?: More) => Effect.Effect<void>
   readonly snapshot: Effect.Effect<Snapshot>
 }
 
@@ -290,7 +294,7 @@ export const make = (options: Options): Effect.Effect<Progress, never, Scope.Sco
     const retries0 = (yield* Metric.value(SessionsService.metrics.retries)).count
     const waits0 = (yield* Metric.value(SessionsService.metrics.rateLimitWaitMillis)).count
     const stderr = ui.streams.stderr
-    const live = !ui.quiet && ui.format === "text" && stderr.tty
+    const live = !ui.quiet && ui.format === "text" && stderr.tty && options.notLive !== true
     const finished = yield* Ref.make(false)
     /** the width of the live line drawn last (to clear it without escape codes) */
     let drawn = 0
@@ -323,7 +327,10 @@ export const make = (options: Options): Effect.Effect<Progress, never, Scope.Sco
     })
 
     /** what clears the live line (also when nothing was drawn yet, before a draw) */
-    const clearing = () => (stderr.color ? "\r\x1b[2K" : `\r${" ".repeat(drawn)}\r`)
+    const clearing = () =>
+      stderr.color
+        ? "\r\x1b[2K"
+        : `\r${" ".repeat(Math.min(drawn + 2, (stderr.columns ?? Infinity) - 1))}\r` // + 2: an echoed ^C
 
     /** clears the live line, if one is drawn: the text to write */
     const clear = Effect.sync(() => {
@@ -374,7 +381,14 @@ export const make = (options: Options): Effect.Effect<Progress, never, Scope.Sco
       ? undefined
       : yield* Effect.sleep(ui.progressInterval).pipe(Effect.zipRight(report), Effect.forever, Effect.forkScoped)
 
+    const stop = Effect.gen(function*() {
+      if (ticker !== undefined) yield* Fiber.interrupt(ticker)
+      const cleared = yield* clear
+      if (cleared !== "") yield* Output.writeStderr(cleared)
+    })
+
     return {
+      stop,
       add: (pages, sessions, skipped = 0) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Ref.update(state, (s) => {
@@ -387,19 +401,17 @@ export const make = (options: Options): Effect.Effect<Progress, never, Scope.Sco
               samples: [...prune(s.samples, now), { at: now, sessions: run }]
             }
           })),
-      finish: (done, extra = []) =>
+      finish: (done, more = { lines: [], fields: {} }) =>
         Effect.gen(function*() {
           yield* Ref.set(finished, true)
-          if (ticker !== undefined) yield* Fiber.interrupt(ticker)
-          const cleared = yield* clear
+          yield* stop
           if (ui.quiet) return
           const s = yield* snapshot
           if (ui.format === "json") {
-            yield* Output.writeJson("INFO", done, { command: options.command, ...fields(s), done: true })
-            for (const line of extra) yield* Output.writeJson("INFO", line)
+            yield* Output.writeJson("INFO", done, { command: options.command, ...fields(s), ...more.fields, done: true })
             return
           }
-          yield* Output.writeStderr(`${cleared}${summary(done, s)}\n${extra.map((line) => `${line}\n`).join("")}`)
+          yield* Output.writeStderr(`${summary(done, s)}\n${more.lines.map((line) => `${line}\n`).join("")}`)
         }),
       snapshot
     }

@@ -138,9 +138,8 @@ export interface TableOptions {
 /** The counts as text tables. */
 export const table = (stats: Stats, options: TableOptions): string => {
   const lines: Array<string> = [`sessions: ${format(stats.total)}${options.filters === "" ? "" : ` (${options.filters})`}`]
-  if (stats.first_seen !== null && stats.last_seen !== null) {
-    lines.push(`first seen: ${stats.first_seen}, last seen: ${stats.last_seen} (created_at)`)
-  }
+  if (stats.first_seen === null || stats.last_seen === null) return `${lines[0]}\nNo session matches.\n`
+  lines.push(`first seen: ${stats.first_seen}, last seen: ${stats.last_seen} (created_at)`)
   const section = (title: string, rows: ReadonlyArray<readonly [string, number]>, note?: string) => {
     const width = Math.max(title.length, ...rows.map(([k]) => k.length))
     const largest = Math.max(0, ...rows.map(([, n]) => n))
@@ -207,7 +206,8 @@ export const run = (options: {
     const text = options.json
       ? JSON.stringify({ ...stats, filters: options.query }, null, 2) + "\n"
       : table(stats, { by: options.by, ascii: options.ascii, filters })
+    yield* progress.stop // the table may go to the terminal the live line is on
     yield* writeStdout(text) // a failed write (a full disk) fails the command before the summary says it is done
-    yield* progress.finish("counted")
+    yield* progress.finish("counted", filters === "" ? undefined : { lines: [`  filters: ${filters}`], fields: { filters } })
     return stats
   }).pipe(Effect.scoped)
