@@ -55,8 +55,7 @@ describe("relative dates, against TestClock", () => {
   it.effect.each(["last tuesday", "tomorrow", "12/31/2024", "7 days", "-7d", "7y", "now", ""])("%j is refused, saying what is taken", (text) =>
     Effect.gen(function*() {
       const parsed = yield* at(text)
-      expect(Either.isLeft(parsed)).toBe(true)
-      expect(Either.getLeft(parsed)._tag === "Some" && Either.getLeft(parsed).value).toContain("7d, 24h, 90m")
+      expect(Either.isLeft(parsed) ? parsed.left : "accepted").toContain("7d, 24h, 90m")
     }))
 
   it("the summary echoes the instant, and the relative form it came from", () => {

@@ -39,6 +39,11 @@ export interface Analysis {
   readonly problem: string | undefined
   /** the values given, by flag name (the last one given) */
   readonly values: ReadonlyMap<string, string>
+  /**
+   * the arguments for `@effect/cli`: `--log-level`, which it takes only
+   * before the commands, moved there (it is taken anywhere here)
+   */
+  readonly normalized: ReadonlyArray<string>
 }
 
 /** the command as typed: `opencx sessions export` */
@@ -109,6 +114,8 @@ const helpHint = (path: ReadonlyArray<Node>) => `Run \`${commandName(path)} --he
 export const analyse = (tree: Tree, args: ReadonlyArray<string>): Analysis => {
   const path: Array<Node> = [tree.root]
   const values = new Map<string, string>()
+  /** the positions of `--log-level` and its value */
+  const hoisted = new Set<number>()
   let help = false
   let problem: string | undefined
   const fail = (message: string) => {
@@ -159,6 +166,10 @@ export const analyse = (tree: Tree, args: ReadonlyArray<string>): Analysis => {
         continue
       }
       const value = inline ?? args[i + 1]
+      if (flag.name === "log-level") {
+        hoisted.add(i)
+        if (inline === undefined) hoisted.add(i + 1)
+      }
       if (inline === undefined) i++
       if (value === undefined) {
         fail(`\`${typed}\` needs a value (${flag.value})`)
@@ -203,5 +214,10 @@ export const analyse = (tree: Tree, args: ReadonlyArray<string>): Analysis => {
       `\`${commandName(path)}\` needs a command: ${last.subcommands.map((s) => `\`${s.name}\``).join(", ")}`
     )
   }
-  return { path, help, problem, values }
+  const level = values.get("log-level")
+  const normalized = [
+    ...(level === undefined ? [] : ["--log-level", level]),
+    ...args.filter((_, i) => !hoisted.has(i))
+  ]
+  return { path, help, problem, values, normalized }
 }
