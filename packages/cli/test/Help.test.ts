@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import * as Terminal from "../src/internal/terminal.js"
 import * as Cli from "./utils/cli.js"
 
 const help = (command: ReadonlyArray<string>, env: Record<string, string> = {}, nodeArgs: ReadonlyArray<string> = []) =>
@@ -267,10 +268,14 @@ describe("--help", () => {
     Effect.gen(function*() {
       const tty = [`--import`, Cli.forceTtyStdout]
       expect(yield* help(["sessions", "stats"], {}, tty)).toContain("\x1b[1mUsage:\x1b[0m")
-      expect(yield* help(["sessions", "stats"], { NO_COLOR: "" }, tty)).toContain("\x1b[1m") // empty: not set
-      for (const value of ["1", "true", "0"]) {
-        expect(yield* help(["sessions", "stats"], { NO_COLOR: value }, tty)).not.toMatch(/\x1b/)
-      }
+      expect(yield* help(["sessions", "stats"], { NO_COLOR: "1" }, tty)).not.toMatch(/\x1b/)
       expect(yield* help(["sessions", "stats"], { TERM: "dumb" }, tty)).not.toMatch(/\x1b/)
     }))
+
+  it("NO_COLOR counts when it is not empty, whatever its value; TERM=dumb too", () => {
+    expect(["", "1", "0", "false", "true"].map((value) => Terminal.noEscapes({ NO_COLOR: value }))).toEqual([false, true, true, true, true])
+    expect(Terminal.noEscapes({})).toBe(false)
+    expect(Terminal.noEscapes({ TERM: "dumb" })).toBe(true)
+    expect(Terminal.noEscapes({ TERM: "xterm-256color" })).toBe(false)
+  })
 })

@@ -17,7 +17,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type * as Dates from "./dates.js"
+import * as Dates from "./dates.js"
 import { apiFailure, IoError, UsageError } from "./errors.js"
 import * as Files from "./files.js"
 import { type Format, renderer } from "./formats.js"
@@ -101,8 +101,7 @@ export const describeFilters = (
 ): string =>
   Object.entries(query).map(([param, value]) => {
     if (param === "handed_off") return value === "true" ? "handed off" : "not handed off"
-    const typed = dates[param]
-    return `${words[param] ?? param} ${value}${typed !== undefined && typed.relative ? ` (${typed.input})` : ""}`
+    return `${words[param] ?? param} ${Dates.echo(value, dates[param])}`
   }).join(", ")
 
 /** an argument as a POSIX shell reads it back */

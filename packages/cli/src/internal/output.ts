@@ -11,7 +11,6 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Inspectable from "effect/Inspectable"
-import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Terminal from "./terminal.js"
 
@@ -28,7 +27,7 @@ export interface Ui {
   readonly progressInterval: number
 }
 
-/** the default: text, plain streams, progress every 10 s */
+/** seconds between plain progress lines, by default */
 export const defaultProgressInterval = 10
 
 export const writeStderr = (text: string) => Effect.sync(() => void process.stderr.write(text))
@@ -82,6 +81,3 @@ export const error = (ui: Pick<Ui, "format" | "streams">, text: string, exitCode
   ui.format === "json"
     ? writeJson("ERROR", text, { exitCode })
     : writeStderr(`${Terminal.red(ui.streams.stderr.color)("opencx:")} ${text}\n`)
-
-/** the layer of a plain text logger on stderr, for code that runs before a command's own */
-export const plainLogger: Layer.Layer<never> = logger({ format: "text", streams: Terminal.plain })

@@ -47,12 +47,6 @@ export const detect = (env: Readonly<Record<string, string | undefined>> = proce
   stderr: streamOf(process.stderr, env)
 })
 
-/** plain streams: no terminal, no colour (for tests and for output that is not for a person) */
-export const plain: Streams = {
-  stdout: { tty: false, color: false, columns: undefined },
-  stderr: { tty: false, color: false, columns: undefined }
-}
-
 const sgr = (codes: string) => (on: boolean) => (text: string) => (on ? `\x1b[${codes}m${text}\x1b[0m` : text)
 
 /** bold text, when colour is on */
@@ -61,11 +55,6 @@ export const bold = sgr("1")
 export const dim = sgr("2")
 /** red bold text, when colour is on */
 export const red = sgr("1;31")
-/** cyan text, when colour is on */
-export const cyan = sgr("36")
-
-/** no control characters (a terminal must not be driven by text from elsewhere) */
-export const printable = (text: string): string => text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ")
 
 /** the characters a text takes on a terminal (the CLI's own text: no wide characters, no escapes) */
 export const width = (text: string): number => [...text].length
