@@ -96,9 +96,9 @@ const connectionFlags = {
 const reportFlags = {
   quiet: Flags.toggle("quiet", { alias: "q", group: "Progress and logs", description: "no progress, no summary" }),
   progressInterval: Flags.withDefault(
-    Flags.integer("progress-interval", { min: 1 }, {
+    Flags.integer("progress-interval", { min: 1, unit: "SECONDS" }, {
       group: "Progress and logs",
-      description: "seconds between progress lines, when not on a terminal"
+      description: "time between progress lines, when not on a terminal"
     }),
     Output.defaultProgressInterval
   ),
@@ -170,9 +170,9 @@ const fakeServerFlags = {
     group: "Server",
     description: "answer 429 past this many requests per minute per token"
   })),
-  latency: Flags.optional(Flags.integer("latency", { min: 0 }, {
+  latency: Flags.optional(Flags.integer("latency", { min: 0, unit: "MS" }, {
     group: "Server",
-    description: "milliseconds added to every response"
+    description: "a delay added to every response"
   }))
 }
 

@@ -140,7 +140,7 @@ describe("--help", () => {
 
         Progress and logs:
           -q, --quiet                  no progress, no summary
-          --progress-interval INTEGER  seconds between progress lines, when not on a terminal (default: 10)
+          --progress-interval SECONDS  time between progress lines, when not on a terminal (default: 10)
           --log-format text|json       stderr as text, or as JSON lines (default: text)
 
         Global flags:
@@ -199,7 +199,7 @@ describe("--help", () => {
 
         Progress and logs:
           -q, --quiet                  no progress, no summary
-          --progress-interval INTEGER  seconds between progress lines, when not on a terminal (default: 10)
+          --progress-interval SECONDS  time between progress lines, when not on a terminal (default: 10)
           --log-format text|json       stderr as text, or as JSON lines (default: text)
 
         Global flags:
@@ -237,7 +237,7 @@ describe("--help", () => {
           --seed INTEGER        seed of the generated data (default: 1)
           --page-size INTEGER   sessions per page (default: 25)
           --rate-limit INTEGER  answer 429 past this many requests per minute per token
-          --latency INTEGER     milliseconds added to every response
+          --latency MS          a delay added to every response
 
         Global flags:
           --log-level all|trace|debug|info|warning|error|fatal|none

@@ -135,14 +135,18 @@ const integerIssue = (name: string, min: number, max: number | undefined, value:
     : `Invalid --${name}: expected ${expected}, got ${JSON.stringify(value)}`
 }
 
-/** A whole number of at least `min` (and at most `max`) (`Options.integer`). */
+/**
+ * A whole number of at least `min` (and at most `max`) (`Options.integer`),
+ * shown as `INTEGER`, or as its unit (`SECONDS`) when it has one.
+ */
 export const integer = (
   name: string,
-  bounds: { readonly min: number; readonly max?: number | undefined },
+  bounds: { readonly min: number; readonly max?: number | undefined; readonly unit?: string | undefined },
   spec: Spec
 ): Flag<number> =>
   make(
     Options.integer(name).pipe(
+      (options) => (bounds.unit === undefined ? options : Options.withPseudoName(options, bounds.unit)),
       Options.mapEffect((n) => {
         const issue = integerIssue(name, bounds.min, bounds.max, n)
         return issue === undefined ? Effect.succeed(n) : Effect.fail(invalid(issue))
