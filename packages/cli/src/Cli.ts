@@ -348,27 +348,27 @@ const withSessions = <A, E, R>(
     return yield* Effect.provide(effect(connection.source), connection.layer)
   })
 
-/** the commands; `args` is the command line without the executable (for the resume hint) */
-const makeCommand = (args: ReadonlyArray<string>) => {
-const exportCommand = Command.make("export", Flags.options(exportFlags), (flags) =>
-  Effect.gen(function*() {
-    const filters = yield* toFilters(flags)
-    yield* Export.filtersQuery(filters.params) // a bad filter is refused before anything else is said
-    const ui = uiOf(flags)
-    return yield* withSessions(flags, ui, (source) =>
-      Export.run({
-        filters: filters.params,
-        dates: filters.dates,
-        format: flags.format,
-        output: flags.output,
-        limit: flags.limit,
-        checkpoint: flags.checkpoint,
-        sinceLast: flags.sinceLast,
-        ui,
-        source,
-        argv: args
-      }))
-  })).pipe(Command.withDescription(exportNode.description))
+/** `opencx sessions export`; `args` is the command line without the executable (for the resume hint) */
+const exportCommand = (args: ReadonlyArray<string>) =>
+  Command.make("export", Flags.options(exportFlags), (flags) =>
+    Effect.gen(function*() {
+      const filters = yield* toFilters(flags)
+      yield* Export.filtersQuery(filters.params) // a bad filter is refused before anything else is said
+      const ui = uiOf(flags)
+      return yield* withSessions(flags, ui, (source) =>
+        Export.run({
+          filters: filters.params,
+          dates: filters.dates,
+          format: flags.format,
+          output: flags.output,
+          limit: flags.limit,
+          checkpoint: flags.checkpoint,
+          sinceLast: flags.sinceLast,
+          ui,
+          source,
+          argv: args
+        }))
+    })).pipe(Command.withDescription(exportNode.description))
 
 const statsCommand = Command.make("stats", Flags.options(statsFlags), (flags) =>
   Effect.gen(function*() {
@@ -388,10 +388,6 @@ const statsCommand = Command.make("stats", Flags.options(statsFlags), (flags) =>
       }))
   })).pipe(Command.withDescription(statsNode.description))
 
-const sessionsCommand = Command.make("sessions").pipe(
-  Command.withDescription(sessionsNode.description),
-  Command.withSubcommands([exportCommand, statsCommand])
-)
 
 const fakeServerCommand = Command.make("fake-server", Flags.options(fakeServerFlags), (flags) =>
   Effect.gen(function*() {
@@ -414,20 +410,28 @@ const fakeServerCommand = Command.make("fake-server", Flags.options(fakeServerFl
         ...(Option.isSome(flags.latency) ? { latency: flags.latency.value } : {})
       })
     ),
-    Effect.mapError((e) =>
-      new UsageError({
-        message: `the fake server cannot listen on 127.0.0.1:${flags.port}: ${reasonOf(e)}${
-          codeOf(e) === "EADDRINUSE" || codeOf(e) === "EACCES" ? ": choose another --port, or 0 for a free one" : ""
-        }`
+    Effect.mapError((e) => {
+      const code = codeOf(e)
+      return new UsageError({
+        message: code === "EADDRINUSE" || code === "EACCES"
+          ? `the fake server cannot listen on 127.0.0.1:${flags.port}: ${reasonOf(e)}: choose another --port, or 0 for a free one`
+          : `the fake server did not start: ${reasonOf(e)}`
       })
-    )
+    })
   )).pipe(Command.withDescription(fakeServerNode.description))
 
-return Command.make("opencx").pipe(
-  Command.withDescription(tree.root.description),
-  Command.withSubcommands([sessionsCommand, fakeServerCommand])
-)
-}
+/** the `opencx` command, for this command line (without the executable) */
+const makeCommand = (args: ReadonlyArray<string>) =>
+  Command.make("opencx").pipe(
+    Command.withDescription(tree.root.description),
+    Command.withSubcommands([
+      Command.make("sessions").pipe(
+        Command.withDescription(sessionsNode.description),
+        Command.withSubcommands([exportCommand(args), statsCommand])
+      ),
+      fakeServerCommand
+    ])
+  )
 
 /**
  * The `opencx` command.

@@ -32,6 +32,7 @@ const checkShape = (text: string, usage: string) => {
   const commands = examples.split("\n").filter((line) => line.startsWith("  opencx "))
   expect(commands.length).toBeGreaterThanOrEqual(2)
   expect(commands.length).toBeLessThanOrEqual(3)
+  expect(lines.at(-1)).toMatch(/^ {2}opencx /) // it ends with them
 }
 
 describe("--help", () => {
@@ -58,6 +59,8 @@ describe("--help", () => {
         The API key comes from OPENCX_API_KEY (or --api-key-file), the base URL from OPENCX_BASE_URL (or
         --base-url). With neither, the sessions commands use an embedded FakeOpenCx.
 
+        Run \`opencx <command> --help\` for the flags of a command.
+
         Examples:
           # the sessions updated in the last 7 days
           opencx sessions export --since 7d -o week.ndjson
@@ -65,8 +68,6 @@ describe("--help", () => {
           opencx sessions stats --by week
           # a fake API to try it on
           opencx fake-server
-
-        Run \`opencx <command> --help\` for the flags of a command.
         "
       `)
     }))
@@ -90,13 +91,13 @@ describe("--help", () => {
           -h, --help  show this help
           --version   show the version
 
+        Run \`opencx sessions <command> --help\` for the flags of a command.
+
         Examples:
           # every session, one per line
           opencx sessions export -o sessions.ndjson
           # what happened in the last 7 days
           opencx sessions stats --since 7d
-
-        Run \`opencx sessions <command> --help\` for the flags of a command.
         "
       `)
     }))

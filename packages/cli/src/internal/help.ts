@@ -101,12 +101,12 @@ export const render = (tree: Argv.Tree, path: ReadonlyArray<Argv.Node>, stream: 
     lines.push(...table(inGroup.map((flag) => [flagHead(flag), describeFlag(flag)]), column, width, (t) => t))
   }
   for (const note of node.notes) lines.push("", ...wrap(note, width))
+  if (node.subcommands.length > 0) lines.push("", `Run \`${name} <command> --help\` for the flags of a command.`)
   if (node.examples.length > 0) {
     lines.push("", heading("Examples:"))
     for (const [command, what] of node.examples) {
       lines.push(...wrap(what, width - 2).map((line) => `  ${Terminal.dim(stream.color)(`# ${line}`)}`), `  ${command}`)
     }
   }
-  if (node.subcommands.length > 0) lines.push("", `Run \`${name} <command> --help\` for the flags of a command.`)
   return lines
 }
