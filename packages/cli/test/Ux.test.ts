@@ -240,12 +240,12 @@ describe("progress that is not on a terminal", () => {
       expect(result.stderr).not.toMatch(/\r|\x1b/)
     }).pipe(onFake({ generate: { count: 240, seed: 3 }, pageSize: 20 })))
 
-  it.live("--log-format json: every line on stderr is a JSON object with timestamp, level and message; progress counters are numbers", () =>
+  it.live("--log-format json: every line on stderr is a JSON object with timestamp, level and message; progress counters are numbers, a retry's countdown too", () =>
     Effect.gen(function*() {
       const fake = yield* FakeOpenCx.FakeOpenCx
       yield* fake.addFaults(
         FakeOpenCx.when(() => true, FakeOpenCx.Fault.latency("250 millis")),
-        FakeOpenCx.onRequest(3, FakeOpenCx.Fault.status(503))
+        FakeOpenCx.onRequest(3, FakeOpenCx.Fault.status(503, { retryAfter: FakeOpenCx.RetryAfter.seconds(2) }))
       )
       const result = yield* Cli.run(
         ["--log-level", "debug", "sessions", "export", "-o", path.join(tmp(), "o.ndjson"), "--rate-limit", "0", "--progress-interval", "1", "--log-format", "json", "--since", "3000d"],
@@ -264,6 +264,8 @@ describe("progress that is not on a terminal", () => {
         for (const key of ["sessions", "pages", "elapsedSeconds", "retries", "rateLimitWaitSeconds"]) expect(typeof p[key]).toBe("number")
       }
       expect(records.some((r) => r.level === "DEBUG" && String(r.message).includes("failed"))).toBe(true) // the 503, logged
+      // while the retry waits for the server's Retry-After, the countdown
+      expect(progress.some((p) => p.waitingFor === "retry" && typeof p.waitingSeconds === "number" && p.waitingSeconds >= 1)).toBe(true)
       const done = records.at(-1)!
       expect(done).toMatchObject({ level: "INFO", command: "sessions export", sessions: 200, pages: 10, retries: 1, done: true })
       expect(String(done.filters)).toMatch(/^updated after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \(3000d\)$/)
