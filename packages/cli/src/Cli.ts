@@ -481,7 +481,8 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, C
     }
     if (analysis.problem !== undefined) return yield* fail(analysis.problem, 2)
     // `--log-level` sets the minimum level inside @effect/cli; the logger (text or JSON, on stderr) is set here
-    return yield* Command.run(makeCommand(args), { name: "opencx", version })([...argv.slice(0, 2), ...analysis.normalized]).pipe(
+    const cli = Command.run(makeCommand(args), { name: "opencx", version })
+    return yield* cli([...argv.slice(0, 2), ...analysis.normalized]).pipe(
       withoutCliErrors,
       Effect.provide(Output.logger(ui)),
       Effect.as(0),
