@@ -5,7 +5,7 @@
  *   (ndjson, csv or json), streamed in constant memory, resumable with
  *   `--checkpoint`, incremental with `--since-last`;
  * - `opencx sessions stats`: counts by status, channel, sentiment,
- *   ai_closure_type and day;
+ *   ai_closure_type and month (or week, or day), as tables with bars;
  * - `opencx fake-server`: FakeOpenCx on 127.0.0.1.
  *
  * With no API key (`OPENCX_API_KEY` or `--api-key-file`) and no base URL
@@ -13,127 +13,324 @@
  * embedded FakeOpenCx and say so on stderr; a base URL without a key is
  * refused (exit code 2).
  *
+ * The command line is read against the command tree first (`internal/argv.ts`):
+ * help (`--help`, `-h`) is rendered from the declared flags, and an unknown
+ * command or flag is refused with the nearest known one, before `@effect/cli`
+ * parses what is right.
+ *
  * @since 0.1.0
  */
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import type * as CliApp from "@effect/cli/CliApp"
+import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import { ChatSession, type ListChatSessionsParams, OpenCxError } from "@opencx-effect/core"
 import { NodeFakeOpenCx } from "@opencx-effect/platform-node"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { createRequire } from "node:module"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { createRequire } from "node:module"
+import * as Argv from "./internal/argv.js"
 import * as Connection from "./internal/connection.js"
-import { IoError, OutputClosed, reasonOf, UsageError } from "./internal/errors.js"
+import * as Dates from "./internal/dates.js"
+import { apiFailure, ApiFailure, codeOf, IoError, OutputClosed, reasonOf, UsageError } from "./internal/errors.js"
 import * as Export from "./internal/export.js"
+import * as Flags from "./internal/flags.js"
 import { formats } from "./internal/formats.js"
-import { writeStderr } from "./internal/progress.js"
+import * as Help from "./internal/help.js"
+import * as Output from "./internal/output.js"
 import * as Stats from "./internal/stats.js"
+import * as Terminal from "./internal/terminal.js"
 
 // ---------------------------------------------------------------------------
-// Options shared by the sessions commands
+// Flags
 // ---------------------------------------------------------------------------
 
-/** a bad value is refused with a message that names the flag */
-const invalid = (name: string, expected: string, value: string) =>
-  ValidationError.invalidValue(HelpDoc.p(`Invalid --${name}: expected ${expected}, got ${JSON.stringify(value)}`))
+const dateFlag = (name: string, what: string) =>
+  Flags.optional(Flags.date(name, { group: "Filters", description: `only sessions ${what} DATE` }))
 
-/** one of `values`; the help lists them */
-const choice = <const A extends string>(name: string, values: ReadonlyArray<A>) =>
-  Options.text(name).pipe(
-    Options.mapEffect((value) => {
-      const found = values.find((v) => v === value)
-      return found === undefined ? Effect.fail(invalid(name, `one of ${values.join(", ")}`, value)) : Effect.succeed(found)
-    })
-  )
-
-/** an integer of at least `min` */
-const integer = (name: string, min: number) =>
-  Options.text(name).pipe(
-    Options.mapEffect((value) =>
-      /^-?\d+$/.test(value.trim()) && Number(value) >= min
-        ? Effect.succeed(Number(value))
-        : Effect.fail(invalid(name, `an integer of at least ${min}`, value))
-    )
-  )
-
-/** a date filter, checked with the others by ListChatSessionsParams */
-const dateOption = (name: string, what: string) =>
-  Options.text(name).pipe(
-    Options.withDescription(`only sessions ${what} this ISO 8601 date or date-time (a date alone is midnight UTC)`),
-    Options.optional
-  )
-
-const filterOptions = {
-  status: choice("status", ChatSession.SessionStatusStrict.literals).pipe(
-    Options.withDescription(`only sessions with this status: ${ChatSession.SessionStatusStrict.literals.join(", ")}`),
-    Options.optional
-  ),
-  channel: choice("channel", ChatSession.SessionChannelStrict.literals).pipe(
-    Options.withDescription(
-      `only sessions on this channel (the API's channel_type): ${ChatSession.SessionChannelStrict.literals.join(", ")}`
-    ),
-    Options.optional
-  ),
-  handedOff: Options.boolean("handed-off").pipe(
-    Options.withDescription("only sessions handed off to a human (a handoff, or closed by a hand-off)")
-  ),
-  notHandedOff: Options.boolean("no-handed-off").pipe(
-    Options.withDescription("only sessions that were not handed off")
-  ),
-  createdAfter: dateOption("created-after", "created after"),
-  createdBefore: dateOption("created-before", "created before"),
-  updatedAfter: dateOption("updated-after", "updated after"),
-  updatedBefore: dateOption("updated-before", "updated before")
+const filterFlags = {
+  status: Flags.optional(Flags.choice("status", ChatSession.SessionStatusStrict.literals, {
+    group: "Filters",
+    description: "only sessions with this status"
+  })),
+  channel: Flags.optional(Flags.choice("channel", ChatSession.SessionChannelStrict.literals, {
+    group: "Filters",
+    description: "only sessions on this channel (the API's channel_type)"
+  })),
+  handedOff: Flags.toggle("handed-off", {
+    group: "Filters",
+    description: "only sessions handed off to a human"
+  }),
+  notHandedOff: Flags.toggle("no-handed-off", { group: "Filters", description: "only sessions that were not handed off" }),
+  createdAfter: dateFlag("created-after", "created after"),
+  createdBefore: dateFlag("created-before", "created before"),
+  updatedAfter: dateFlag("updated-after", "updated after"),
+  updatedBefore: dateFlag("updated-before", "updated before"),
+  since: Flags.optional(Flags.date("since", {
+    group: "Filters",
+    description: "the same as --updated-after (--since 7d: updated in the last 7 days)"
+  }))
 }
 
-const connectionOptions = {
-  apiKeyFile: Options.file("api-key-file").pipe(
-    Options.withDescription("read the API key from this file (instead of OPENCX_API_KEY)"),
-    Options.optional
-  ),
-  baseUrl: Options.text("base-url").pipe(
-    Options.withDescription("the API's base URL (instead of OPENCX_BASE_URL; default https://api.open.cx)"),
-    Options.optional
-  ),
-  rateLimit: integer("rate-limit", 0).pipe(
-    Options.withDescription("client-side limit in requests per minute (default 100; 0: off)"),
-    Options.optional
-  ),
-  allowInsecureHttp: Options.boolean("allow-insecure-http").pipe(
-    Options.withDescription("allow an http:// base URL on a host other than loopback (the key travels in clear)")
-  ),
-  quiet: Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("no progress, no summary"))
+const connectionFlags = {
+  apiKeyFile: Flags.optional(Flags.file("api-key-file", {
+    group: "Connection",
+    description: "read the API key from this file (instead of OPENCX_API_KEY)"
+  })),
+  baseUrl: Flags.optional(Flags.text("base-url", "URL", {
+    group: "Connection",
+    description: "the API (instead of OPENCX_BASE_URL; default https://api.open.cx)"
+  })),
+  rateLimit: Flags.optional(Flags.integer("rate-limit", { min: 0 }, {
+    group: "Connection",
+    description: "requests per minute, client-side (default 100; 0: off)"
+  })),
+  allowInsecureHttp: Flags.toggle("allow-insecure-http", {
+    group: "Connection",
+    description: "allow http:// to hosts other than loopback (the key travels in clear)"
+  })
 }
+
+const reportFlags = {
+  quiet: Flags.toggle("quiet", { alias: "q", group: "Progress and logs", description: "no progress, no summary" }),
+  progressInterval: Flags.withDefault(
+    Flags.integer("progress-interval", { min: 1, unit: "SECONDS" }, {
+      group: "Progress and logs",
+      description: "time between progress lines, when not on a terminal"
+    }),
+    Output.defaultProgressInterval
+  ),
+  logFormat: Flags.withDefault(
+    Flags.choice("log-format", Output.logFormats, {
+      group: "Progress and logs",
+      description: "stderr as text, or as JSON lines"
+    }),
+    "text"
+  )
+}
+
+const exportFlags = {
+  ...filterFlags,
+  format: Flags.withDefault(
+    Flags.choice("format", formats, {
+      group: "Output",
+      description: "one per line, CSV columns, or one array"
+    }),
+    "ndjson"
+  ),
+  output: Flags.optional(Flags.text("output", "FILE", {
+    alias: "o",
+    group: "Output",
+    description: "write to FILE (default: stdout)"
+  })),
+  limit: Flags.optional(Flags.integer("limit", { min: 1 }, { group: "Output", description: "stop after this many sessions" })),
+  checkpoint: Flags.optional(Flags.text("checkpoint", "FILE", {
+    group: "Output",
+    description: "save progress after each page, to resume (needs --output)"
+  })),
+  sinceLast: Flags.optional(Flags.text("since-last", "FILE", {
+    group: "Output",
+    description: "only sessions updated since the last run with this state file"
+  })),
+  ...connectionFlags,
+  ...reportFlags
+}
+
+const statsFlags = {
+  ...filterFlags,
+  json: Flags.toggle("json", { group: "Counting", description: "print the counts as JSON" }),
+  by: Flags.withDefault(
+    Flags.choice("by", Stats.periods, { group: "Counting", description: "the time table's rows (created_at, UTC)" }),
+    "month"
+  ),
+  ascii: Flags.toggle("ascii", { group: "Counting", description: "draw the bars with # instead of Unicode blocks" }),
+  ...connectionFlags,
+  ...reportFlags
+}
+
+const fakeServerFlags = {
+  port: Flags.withDefault(
+    Flags.integer("port", { min: 0, max: 65535 }, { group: "Server", description: "the port on 127.0.0.1" }),
+    0,
+    "0, a free one"
+  ),
+  count: Flags.withDefault(
+    Flags.integer("count", { min: 0 }, { group: "Server", description: "sessions to generate" }),
+    10_000,
+    "10,000"
+  ),
+  seed: Flags.withDefault(Flags.integer("seed", { min: 0 }, { group: "Server", description: "seed of the generated data" }), 1),
+  pageSize: Flags.withDefault(
+    Flags.integer("page-size", { min: 1 }, { group: "Server", description: "sessions per page" }),
+    25
+  ),
+  rateLimit: Flags.optional(Flags.integer("rate-limit", { min: 1 }, {
+    group: "Server",
+    description: "answer 429 past this many requests per minute per token"
+  })),
+  latency: Flags.optional(Flags.integer("latency", { min: 0, unit: "MS" }, {
+    group: "Server",
+    description: "a delay added to every response"
+  }))
+}
+
+/** the options `@effect/cli` itself takes on every command */
+const globalFlags: ReadonlyArray<Flags.Any> = [
+  Flags.choice("log-level", ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"], {
+    group: "Global",
+    description: "the least important logs shown (debug: a line per page)"
+  }),
+  Flags.toggle("help", { alias: "h", group: "Global", description: "show this help" }),
+  Flags.toggle("version", { group: "Global", description: "show the version" }),
+  Flags.toggle("wizard", { group: "Global", description: "build the command step by step", hidden: true }),
+  Flags.choice("completions", ["sh", "bash", "fish", "zsh"], {
+    group: "Global",
+    description: "print a completion script",
+    hidden: true
+  })
+]
+
+// ---------------------------------------------------------------------------
+// The tree (help, argument checks)
+// ---------------------------------------------------------------------------
+
+const dateNote = `DATE: ${Dates.forms}.`
+
+const exportNode: Argv.Node = {
+  name: "export",
+  description: "Export chat sessions, as they come, to a file or stdout.",
+  flags: Object.values(exportFlags),
+  subcommands: [],
+  notes: [dateNote],
+  examples: [
+    ["opencx sessions export --since 7d --format csv -o week.csv", "the sessions updated in the last 7 days, as CSV"],
+    ["opencx sessions export -o all.ndjson --checkpoint all.checkpoint.json", "everything, resumable after Ctrl-C or a crash"],
+    ["opencx sessions export --since-last state.json -o changes.ndjson", "only what changed since the last run"]
+  ]
+}
+
+const statsNode: Argv.Node = {
+  name: "stats",
+  description: "Count sessions by status, channel, sentiment, ai_closure_type and month.",
+  flags: Object.values(statsFlags),
+  subcommands: [],
+  notes: [dateNote],
+  examples: [
+    ["opencx sessions stats --created-after 2025-01-01", "tables with bars, by month"],
+    ["opencx sessions stats --since 30d --by day", "the last 30 days, day by day"],
+    ["opencx sessions stats --json --no-handed-off", "the counts as JSON"]
+  ]
+}
+
+const sessionsNode: Argv.Node = {
+  name: "sessions",
+  description: "Chat sessions: export them, or count them.",
+  flags: [],
+  subcommands: [exportNode, statsNode],
+  notes: [],
+  examples: [
+    ["opencx sessions export -o sessions.ndjson", "every session, one per line"],
+    ["opencx sessions stats --since 7d", "what happened in the last 7 days"]
+  ]
+}
+
+const fakeServerNode: Argv.Node = {
+  name: "fake-server",
+  description: "Serve FakeOpenCx on 127.0.0.1, for tests and demos, until Ctrl-C.",
+  flags: Object.values(fakeServerFlags),
+  subcommands: [],
+  notes: ["It prints OPENCX_BASE_URL and OPENCX_API_KEY to use with the other commands."],
+  examples: [
+    ["opencx fake-server --port 8080", "10,000 sessions on http://127.0.0.1:8080"],
+    ["opencx fake-server --rate-limit 10 --latency 200", "a slow API with a tight rate limit"]
+  ]
+}
+
+/**
+ * The commands and their flags, as the help and the argument checks see
+ * them.
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const tree: Argv.Tree = {
+  root: {
+    name: "opencx",
+    description: "Export and summarise OpenCX chat sessions.",
+    flags: [],
+    subcommands: [sessionsNode, fakeServerNode],
+    notes: [
+      "The API key comes from OPENCX_API_KEY (or --api-key-file), the base URL from OPENCX_BASE_URL (or --base-url). With neither, the sessions commands use an embedded FakeOpenCx."
+    ],
+    examples: [
+      ["opencx sessions export --since 7d -o week.ndjson", "the sessions updated in the last 7 days"],
+      ["opencx sessions stats --by week", "counts, and sessions by week"],
+      ["opencx fake-server", "a fake API to try it on"]
+    ]
+  },
+  globals: globalFlags
+}
+
+// ---------------------------------------------------------------------------
+// Handlers
+// ---------------------------------------------------------------------------
 
 interface FilterValues {
   readonly status: Option.Option<ChatSession.KnownSessionStatus>
   readonly channel: Option.Option<ChatSession.KnownSessionChannel>
   readonly handedOff: boolean
   readonly notHandedOff: boolean
-  readonly createdAfter: Option.Option<string>
-  readonly createdBefore: Option.Option<string>
-  readonly updatedAfter: Option.Option<string>
-  readonly updatedBefore: Option.Option<string>
+  readonly createdAfter: Option.Option<Dates.DateInput>
+  readonly createdBefore: Option.Option<Dates.DateInput>
+  readonly updatedAfter: Option.Option<Dates.DateInput>
+  readonly updatedBefore: Option.Option<Dates.DateInput>
+  readonly since: Option.Option<Dates.DateInput>
 }
 
-const toParams = (values: FilterValues): Effect.Effect<ListChatSessionsParams.Input, UsageError> => {
+interface Filters {
+  readonly params: ListChatSessionsParams.Input
+  /** the date filters as typed, by parameter */
+  readonly dates: Readonly<Record<string, Dates.DateInput>>
+}
+
+const toFilters = (values: FilterValues): Effect.Effect<Filters, UsageError> => {
   if (values.handedOff && values.notHandedOff) {
-    return Effect.fail(new UsageError({ message: "--handed-off and --no-handed-off exclude each other" }))
+    return Effect.fail(new UsageError({ message: "--handed-off and --no-handed-off exclude each other: give one of them" }))
+  }
+  if (Option.isSome(values.since) && Option.isSome(values.updatedAfter)) {
+    return Effect.fail(new UsageError({ message: "--since is --updated-after: give one of them" }))
   }
   const params: { -readonly [K in keyof ListChatSessionsParams.Input]: ListChatSessionsParams.Input[K] } = {}
+  const dates: Record<string, Dates.DateInput> = {}
   if (Option.isSome(values.status)) params.status = values.status.value
   if (Option.isSome(values.channel)) params.channel_type = values.channel.value
   if (values.handedOff || values.notHandedOff) params.handed_off = values.handedOff
-  if (Option.isSome(values.createdAfter)) params.created_after = values.createdAfter.value
-  if (Option.isSome(values.createdBefore)) params.created_before = values.createdBefore.value
-  if (Option.isSome(values.updatedAfter)) params.updated_after = values.updatedAfter.value
-  if (Option.isSome(values.updatedBefore)) params.updated_before = values.updatedBefore.value
-  return Effect.succeed(params)
+  const date = (param: "created_after" | "created_before" | "updated_after" | "updated_before", value: Option.Option<Dates.DateInput>) => {
+    if (Option.isNone(value)) return
+    params[param] = value.value.value
+    dates[param] = value.value
+  }
+  date("created_after", values.createdAfter)
+  date("created_before", values.createdBefore)
+  date("updated_after", Option.orElse(values.updatedAfter, () => values.since))
+  date("updated_before", values.updatedBefore)
+  return Effect.succeed({ params, dates })
 }
+
+interface ReportValues {
+  readonly quiet: boolean
+  readonly progressInterval: number
+  readonly logFormat: Output.LogFormat
+}
+
+const uiOf = (values: ReportValues): Output.Ui => ({
+  format: values.logFormat,
+  streams: Terminal.detect(),
+  quiet: values.quiet,
+  progressInterval: values.progressInterval * 1_000
+})
 
 /**
  * Runs `effect` with the SessionsService the flags and the environment call
@@ -142,120 +339,99 @@ const toParams = (values: FilterValues): Effect.Effect<ListChatSessionsParams.In
  */
 const withSessions = <A, E, R>(
   flags: Connection.ConnectionFlags,
-  effect: Effect.Effect<A, E, R>
+  ui: Output.Ui,
+  effect: (source: string) => Effect.Effect<A, E, R>
 ) =>
   Effect.gen(function*() {
     const connection = yield* Connection.resolve(flags)
-    if (Option.isSome(connection.notice)) yield* writeStderr(`${connection.notice.value}\n`)
-    return yield* Effect.provide(effect, connection.layer)
+    if (Option.isSome(connection.notice)) yield* Output.notice(ui, connection.notice.value)
+    return yield* Effect.provide(effect(connection.source), connection.layer)
   })
 
-// ---------------------------------------------------------------------------
-// Commands
-// ---------------------------------------------------------------------------
-
-const exportCommand = Command.make(
-  "export",
-  {
-    ...filterOptions,
-    ...connectionOptions,
-    format: choice("format", formats).pipe(
-      Options.withDefault("ndjson" as const),
-      Options.withDescription("ndjson (one session per line), csv (flattened columns) or json (one array)")
-    ),
-    output: Options.text("output").pipe(
-      Options.withAlias("o"),
-      Options.withDescription("write to this file (default: stdout)"),
-      Options.optional
-    ),
-    limit: integer("limit", 1).pipe(Options.withDescription("stop after this many sessions"), Options.optional),
-    checkpoint: Options.text("checkpoint").pipe(
-      Options.withDescription(
-        "save progress here after each page; run the same command again to resume after a crash (needs --output)"
-      ),
-      Options.optional
-    ),
-    sinceLast: Options.text("since-last").pipe(
-      Options.withDescription("incremental: export only the sessions updated since the run that last used this state file"),
-      Options.optional
-    )
-  },
-  (flags) =>
-    Effect.flatMap(toParams(flags), (filters) =>
-      withSessions(
-        flags,
+/** `opencx sessions export`; `args` is the command line without the executable (for the resume hint) */
+const exportCommand = (args: ReadonlyArray<string>) =>
+  Command.make("export", Flags.options(exportFlags), (flags) =>
+    Effect.gen(function*() {
+      const filters = yield* toFilters(flags)
+      yield* Export.filtersQuery(filters.params) // a bad filter is refused before anything else is said
+      const ui = uiOf(flags)
+      return yield* withSessions(flags, ui, (source) =>
         Export.run({
-          filters,
+          filters: filters.params,
+          dates: filters.dates,
           format: flags.format,
           output: flags.output,
           limit: flags.limit,
           checkpoint: flags.checkpoint,
           sinceLast: flags.sinceLast,
-          quiet: flags.quiet
-        })
-      ))
-).pipe(Command.withDescription("Export chat sessions, as they come, to a file or stdout"))
+          ui,
+          source,
+          argv: args
+        }))
+    })).pipe(Command.withDescription(exportNode.description))
 
-const statsCommand = Command.make(
-  "stats",
-  {
-    ...filterOptions,
-    ...connectionOptions,
-    json: Options.boolean("json").pipe(Options.withDescription("print the counts as JSON"))
-  },
-  (flags) =>
-    toParams(flags).pipe(
-      Effect.flatMap(Export.filtersQuery),
-      Effect.flatMap((query) => withSessions(flags, Stats.run({ params: query, json: flags.json, quiet: flags.quiet })))
-    )
-).pipe(Command.withDescription("Count sessions by status, channel, sentiment, ai_closure_type and day"))
+const statsCommand = Command.make("stats", Flags.options(statsFlags), (flags) =>
+  Effect.gen(function*() {
+    const filters = yield* toFilters(flags)
+    const query = yield* Export.filtersQuery(filters.params)
+    const ui = uiOf(flags)
+    return yield* withSessions(flags, ui, (source) =>
+      Stats.run({
+        params: query,
+        query,
+        dates: filters.dates,
+        json: flags.json,
+        by: flags.by,
+        ascii: flags.ascii,
+        ui,
+        source
+      }))
+  })).pipe(Command.withDescription(statsNode.description))
 
-const sessionsCommand = Command.make("sessions").pipe(
-  Command.withDescription("Chat sessions: export them, or count them"),
-  Command.withSubcommands([exportCommand, statsCommand])
-)
 
-const fakeServerCommand = Command.make(
-  "fake-server",
-  {
-    port: integer("port", 0).pipe(Options.withDefault(0), Options.withDescription("port (default: a free one)")),
-    count: integer("count", 0).pipe(Options.withDefault(10_000), Options.withDescription("sessions to generate")),
-    seed: integer("seed", 0).pipe(Options.withDefault(1), Options.withDescription("seed of the generated data")),
-    pageSize: integer("page-size", 1).pipe(Options.withDefault(25), Options.withDescription("sessions per page")),
-    rateLimit: integer("rate-limit", 1).pipe(
-      Options.withDescription("answer 429 past this many requests per minute per token"),
-      Options.optional
-    ),
-    latency: integer("latency", 0).pipe(
-      Options.withDescription("milliseconds added to every response"),
-      Options.optional
-    )
-  },
-  (flags) =>
-    Effect.gen(function*() {
-      if (flags.port > 65535) return yield* new UsageError({ message: "Invalid --port: expected at most 65535" })
-      const served = yield* NodeFakeOpenCx.NodeFakeOpenCx
-      const key = Redacted.value(served.fake.apiKey)
-      yield* Effect.sync(() =>
-        void process.stdout.write(
-          `FakeOpenCx listening on ${served.url} (${flags.count} sessions, seed ${flags.seed}, ${flags.pageSize} a page)\n` +
-            `OPENCX_BASE_URL=${served.url}\nOPENCX_API_KEY=${key}\n`
-        )
+const fakeServerCommand = Command.make("fake-server", Flags.options(fakeServerFlags), (flags) =>
+  Effect.gen(function*() {
+    const served = yield* NodeFakeOpenCx.NodeFakeOpenCx
+    const key = Redacted.value(served.fake.apiKey)
+    yield* Effect.sync(() =>
+      void process.stdout.write(
+        `FakeOpenCx listening on ${served.url} (${flags.count} sessions, seed ${flags.seed}, ${flags.pageSize} a page)\n` +
+          `OPENCX_BASE_URL=${served.url}\nOPENCX_API_KEY=${key}\n`
       )
-      return yield* Effect.never
-    }).pipe(
-      Effect.provide(
-        NodeFakeOpenCx.layer({
-          generate: { count: flags.count, seed: flags.seed },
-          pageSize: flags.pageSize,
-          port: flags.port,
-          ...(Option.isSome(flags.rateLimit) ? { rateLimit: { limit: flags.rateLimit.value, window: "1 minute" } } : {}),
-          ...(Option.isSome(flags.latency) ? { latency: flags.latency.value } : {})
-        })
-      ),
-      Effect.mapError((e) => e._tag === "UsageError" ? e : new UsageError({ message: `The fake server did not start: ${e.message}` }))
     )
-).pipe(Command.withDescription("Serve FakeOpenCx on 127.0.0.1, for tests and demos"))
+    return yield* Effect.never
+  }).pipe(
+    Effect.provide(
+      NodeFakeOpenCx.layer({
+        generate: { count: flags.count, seed: flags.seed },
+        pageSize: flags.pageSize,
+        port: flags.port,
+        ...(Option.isSome(flags.rateLimit) ? { rateLimit: { limit: flags.rateLimit.value, window: "1 minute" } } : {}),
+        ...(Option.isSome(flags.latency) ? { latency: flags.latency.value } : {})
+      })
+    ),
+    Effect.mapError((e) => {
+      const code = codeOf(e)
+      return new UsageError({
+        message: code === "EADDRINUSE" || code === "EACCES"
+          ? `the fake server cannot listen on 127.0.0.1:${flags.port}: ${reasonOf(e)}: choose another --port, or 0 for a free one`
+          : `the fake server did not start: ${reasonOf(e)}`
+      })
+    })
+  )).pipe(Command.withDescription(fakeServerNode.description))
+
+/** the `opencx` command, for this command line (without the executable) */
+const makeCommand = (args: ReadonlyArray<string>) =>
+  Command.make("opencx").pipe(
+    Command.withDescription(tree.root.description),
+    Command.withSubcommands([
+      Command.make("sessions").pipe(
+        Command.withDescription(sessionsNode.description),
+        Command.withSubcommands([exportCommand(args), statsCommand])
+      ),
+      fakeServerCommand
+    ])
+  )
 
 /**
  * The `opencx` command.
@@ -263,10 +439,7 @@ const fakeServerCommand = Command.make(
  * @since 0.1.0
  * @category commands
  */
-export const command = Command.make("opencx").pipe(
-  Command.withDescription("Export and summarise OpenCX chat sessions"),
-  Command.withSubcommands([sessionsCommand, fakeServerCommand])
-)
+export const command = makeCommand([])
 
 /** the version of this package, from its package.json (next to dist/ and src/ alike) */
 const version = ((): string => {
@@ -276,27 +449,58 @@ const version = ((): string => {
     : "unknown"
 })()
 
+/** @effect/cli prints its own errors with escape codes: this CLI prints them (see `run`) */
+const withoutCliErrors = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Console.consoleWith((console) => Console.withConsole(effect, { ...console, error: () => Effect.void }))
+
+/** a HelpDoc as plain text */
+const plainText = (doc: HelpDoc.HelpDoc) => HelpDoc.toAnsiText(doc).replace(/\x1b\[[0-9;]*m/g, "").trim()
+
 /**
  * Runs the command on `argv` (as `process.argv`) and resolves to the exit
  * code: 0 on success (or when the reader of stdout went away), 1 when the API
  * fails or the output cannot be written, 2 on bad input (a flag, a checkpoint
- * or state file). Messages go to stderr; the API key never appears in them.
+ * or state file). Messages go to stderr (as JSON lines with `--log-format
+ * json`); the API key never appears in them. `--help` is written to stdout.
  *
  * @since 0.1.0
  * @category running
  */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
-  Command.run(command, { name: "opencx", version })(argv).pipe(
-    Effect.as(0),
-    Effect.catchAll((error) => {
-      if (ValidationError.isValidationError(error)) return Effect.succeed(2) // @effect/cli printed it
-      if (error instanceof OutputClosed) return Effect.succeed(0) // the reader went away: stop quietly
-      if (error instanceof UsageError) return Effect.as(writeStderr(`opencx: ${error.message}\n`), 2)
-      if (error instanceof IoError) return Effect.as(writeStderr(`opencx: ${error.message}\n`), 1)
-      if (OpenCxError.isOpenCxError(error)) {
-        return Effect.as(writeStderr(`opencx: ${error.message}\n`), error._tag === "InvalidParams" ? 2 : 1)
-      }
-      return Effect.as(writeStderr(`opencx: ${reasonOf(error)}\n`), 1)
-    }),
-    Effect.catchAllDefect((defect) => Effect.as(writeStderr(`opencx: unexpected failure: ${reasonOf(defect)}\n`), 1))
-  )
+  Effect.gen(function*() {
+    const args = argv.slice(2)
+    const streams = Terminal.detect()
+    const analysis = Argv.analyse(tree, args)
+    const format: Output.LogFormat = analysis.values.get("log-format") === "json" ? "json" : "text"
+    const ui = { format, streams }
+    const fail = (message: string, code: number) => Effect.as(Output.error(ui, message, code), code)
+    if (analysis.help) {
+      const text = Help.render(tree, analysis.path, streams.stdout).join("\n") + "\n"
+      yield* Effect.sync(() => void process.stdout.write(text))
+      return 0
+    }
+    if (analysis.problem !== undefined) return yield* fail(analysis.problem, 2)
+    // `--log-level` sets the minimum level inside @effect/cli; the logger (text or JSON, on stderr) is set here
+    const cli = Command.run(makeCommand(args), { name: "opencx", version })
+    return yield* cli([...argv.slice(0, 2), ...analysis.normalized]).pipe(
+      withoutCliErrors,
+      Effect.provide(Output.logger(ui)),
+      Effect.as(0),
+      Effect.catchAll((error) => {
+        if (ValidationError.isValidationError(error)) {
+          const hint = `Run \`${Argv.commandName(analysis.path)} --help\` for its usage.`
+          return fail(`${plainText(error.error)}\n${hint}`, 2)
+        }
+        if (error instanceof OutputClosed) return Effect.succeed(0) // the reader went away: stop quietly
+        if (error instanceof UsageError) return fail(error.message, 2)
+        if (error instanceof IoError) return fail(error.message, 1)
+        if (error instanceof ApiFailure) return fail(error.message, error.exitCode)
+        if (OpenCxError.isOpenCxError(error)) {
+          const failure = apiFailure(error)
+          return fail(failure.message, failure.exitCode)
+        }
+        return fail(reasonOf(error), 1)
+      }),
+      Effect.catchAllDefect((defect) => fail(`unexpected failure: ${reasonOf(defect)}`, 1))
+    )
+  })

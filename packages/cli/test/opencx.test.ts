@@ -126,9 +126,9 @@ describe("opencx sessions export", () => {
         nodeArgs: ["--import", forceTty]
       })
       expect(result.code).toBe(0)
-      const updates = result.stderr.split("\r\x1b[2K").filter((part) => part.startsWith("exporting: "))
+      const updates = result.stderr.split("\r\x1b[2K").filter((part) => part.startsWith("exporting "))
       expect(updates.length).toBeGreaterThan(1)
-      expect(updates.at(-1)).toMatch(/^exporting: [\d,]+ sessions in [\d,]+ pages, [\d.]+ s \([\d,]+\/s\), \d+ retries, [\d.]+ s waiting for the rate limit$/)
+      expect(updates.at(-1)).toMatch(/^exporting · [\d,]+ sessions · [\d,]+ pages? · (?:[\d.,]+\/s · )?\d+s · \d+ retr(?:y|ies)$/)
       expect(result.stderr).toMatch(/\r\x1b\[2Kexported to .*: 300 sessions in 15 pages, .*\n$/)
       const quiet = yield* Cli.run(["sessions", "export", "-q", "--rate-limit", "0"], yield* envOf, { nodeArgs: ["--import", forceTty] })
       expect(quiet.stderr).toBe("")
@@ -467,7 +467,11 @@ describe("output that cannot be opened", () => {
       const dir = tmp()
       const result = yield* Cli.run(["sessions", "export", "--output", dir, "-q"], embeddedEnv) // a directory
       expect(result.code).toBe(2)
-      expect(result.stderr).toContain(`opencx: cannot open --output ${dir}: illegal operation on a directory (EISDIR)\n`)
+      expect(result.stderr).toContain(
+        `opencx: cannot open --output ${dir}: illegal operation on a directory (EISDIR): --output names a directory: name a file in it, such as ${
+          path.join(dir, "sessions.ndjson")
+        }\n`
+      )
     }))
 
   it.live("--output /dev/null (not a regular file) is written as it is: exit 0", () =>

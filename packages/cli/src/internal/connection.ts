@@ -39,6 +39,8 @@ export interface Connection {
   readonly layer: Layer.Layer<SessionsService.SessionsService, UsageError>
   /** what the CLI says about where the sessions come from, or none */
   readonly notice: Option.Option<string>
+  /** where the sessions come from, without secrets (the key of the totals cache): an origin, or the embedded fake */
+  readonly source: string
 }
 
 const usage = (message: string) => new UsageError({ message })
@@ -112,7 +114,8 @@ export const resolve = (flags: ConnectionFlags) =>
             : `No API key (OPENCX_API_KEY or --api-key-file): using the embedded FakeOpenCx, ${
               count.toLocaleString("en-US")
             } generated sessions (seed ${seed}, OPENCX_FAKE_COUNT and OPENCX_FAKE_SEED to change), not the real API.`
-        )
+        ),
+        source: `embedded:${count}:${seed}`
       } satisfies Connection
     }
     const url = Option.match(baseUrl, { onNone: () => SessionsService.defaults.baseUrl, onSome: (b) => b.url })
@@ -128,6 +131,7 @@ export const resolve = (flags: ConnectionFlags) =>
           usage(`Invalid ${Option.isSome(flags.baseUrl) ? "--base-url" : "OPENCX_BASE_URL"}: ${e.message.replace(/^\(Invalid data at baseUrl: "(.*)"\)$/, "$1")}`)
         )
       ),
-      notice: Option.none()
+      notice: Option.none(),
+      source: displayUrl(url)
     } satisfies Connection
   })

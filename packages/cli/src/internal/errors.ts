@@ -4,7 +4,9 @@
  *
  * @internal
  */
+import type { OpenCxError } from "@opencx-effect/core"
 import * as Schema from "effect/Schema"
+import * as path from "node:path"
 import { getSystemErrorMap } from "node:util"
 
 /**
@@ -33,6 +35,17 @@ export class OutputClosed extends Schema.TaggedError<OutputClosed>("@opencx-effe
  */
 export class IoError extends Schema.TaggedError<IoError>("@opencx-effect/cli/IoError")("IoError", {
   message: Schema.String
+}) {}
+
+/**
+ * The API failed (or a request could not be made): what failed, where (the
+ * URL) and what to do (exit code 1, or 2 for parameters it refused).
+ *
+ * @internal
+ */
+export class ApiFailure extends Schema.TaggedError<ApiFailure>("@opencx-effect/cli/ApiFailure")("ApiFailure", {
+  message: Schema.String,
+  exitCode: Schema.Number
 }) {}
 
 interface SystemErrorLike {
@@ -91,3 +104,82 @@ export const isClosedPipe = (error: unknown): boolean => findSystemError(error)?
  * @internal
  */
 export const isNotFound = (error: unknown): boolean => findSystemError(error)?.code === "ENOENT"
+
+/**
+ * The code of a Node system error (`ENOENT`), itself or as the `cause` of a
+ * PlatformError.
+ *
+ * @internal
+ */
+export const codeOf = (error: unknown): string | undefined => findSystemError(error)?.code
+
+/**
+ * What went wrong with a file the user named, and what to do about it:
+ * `no such file or directory (ENOENT): the directory /x does not exist:
+ * create it, or choose another --output`.
+ *
+ * @internal
+ */
+export const explainFile = (error: unknown, file: string, flag: string): string => {
+  const reason = reasonOf(error)
+  const directory = path.dirname(file)
+  switch (codeOf(error)) {
+    case "ENOENT":
+      return `${reason}: the directory ${directory} does not exist: create it (mkdir -p ${directory}), or choose another ${flag}`
+    case "ENOTDIR":
+      return `${reason}: a part of ${directory} is a file, not a directory: choose another ${flag}`
+    case "EACCES":
+    case "EPERM":
+      return `${reason}: you may not write there: choose a directory you can write to for ${flag}, or change the permissions of ${directory}`
+    case "EROFS":
+      return `${reason}: choose a directory on a writable file system for ${flag}`
+    case "EISDIR":
+      return `${reason}: ${flag} names a directory: name a file in it, such as ${path.join(file, "sessions.ndjson")}`
+    case "ENOSPC":
+      return `${reason}: free some space, or choose another ${flag}`
+    default:
+      return reason
+  }
+}
+
+/** what to do about an API error, after its own message (which says what failed and where) */
+const apiRemedy = (error: OpenCxError.OpenCxError): string => {
+  switch (error._tag) {
+    case "Unauthorized":
+      return "Set OPENCX_API_KEY, or pass --api-key-file, with a valid key."
+    case "Forbidden":
+      return "Use a key with the chat-sessions:read scope."
+    case "RateLimited":
+      return "Wait a minute and run it again, or lower --rate-limit."
+    case "ServerError":
+    case "Timeout":
+      return "The API is failing: run the command again later."
+    case "Transport":
+      return "Check the network and the base URL (--base-url or OPENCX_BASE_URL), then run it again."
+    case "BadRequest":
+    case "InvalidParams":
+      return "Check the filters."
+    case "Decode":
+      return "The API sent what this version of opencx cannot read: run it again with --log-level debug and report it."
+    case "NotFound":
+      return "Check the id."
+    case "CursorLoop":
+    case "EmptyPages":
+      return "The API's pages go round in circles: report it to OpenCX; the sessions exported so far are complete."
+  }
+}
+
+/**
+ * An API error for the user: its message (what failed, and where), what to
+ * do, and `then`, when there is more to say (how to resume).
+ *
+ * @internal
+ */
+export const apiFailure = (error: OpenCxError.OpenCxError, then?: string | undefined): ApiFailure => {
+  const own = printable(error.message)
+  const remedy = apiRemedy(error)
+  const message = `${own}${/[.!?]$/.test(own) ? "" : "."}${own.includes(remedy) ? "" : ` ${remedy}`}${
+    then === undefined ? "" : ` ${then}`
+  }`
+  return new ApiFailure({ message, exitCode: error._tag === "InvalidParams" ? 2 : 1 })
+}

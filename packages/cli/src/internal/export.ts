@@ -5,7 +5,8 @@
  *
  * @internal
  */
-import { ChatSession, ListChatSessionsParams, type Paginator, SessionsService } from "@opencx-effect/core"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { ChatSession, ListChatSessionsParams, OpenCxError, type Paginator, SessionsService } from "@opencx-effect/core"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -16,21 +17,30 @@ import * as ParseResult from "effect/ParseResult"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { IoError, UsageError } from "./errors.js"
+import * as Dates from "./dates.js"
+import { apiFailure, IoError, UsageError } from "./errors.js"
 import * as Files from "./files.js"
 import { type Format, renderer } from "./formats.js"
+import type * as Output from "./output.js"
 import * as Progress from "./progress.js"
 import { checkAgainstOutput } from "./resume.js"
 import * as Sink from "./sink.js"
+import * as Totals from "./totals.js"
 
 export interface ExportOptions {
   readonly filters: ListChatSessionsParams.Input
+  /** the date filters as typed, by parameter (`updated_after`) */
+  readonly dates: Readonly<Record<string, Dates.DateInput>>
   readonly format: Format
   readonly output: Option.Option<string>
   readonly limit: Option.Option<number>
   readonly checkpoint: Option.Option<string>
   readonly sinceLast: Option.Option<string>
-  readonly quiet: boolean
+  readonly ui: Output.Ui
+  /** where the sessions come from (for the totals cache) */
+  readonly source: string
+  /** the command line, without the executable (for the resume hint) */
+  readonly argv: ReadonlyArray<string>
 }
 
 /**
@@ -49,6 +59,54 @@ const sameQuery = (a: Readonly<Record<string, string>>, b: Readonly<Record<strin
   const keys = Object.keys(a)
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
 }
+
+/** the date filters given relative to now, as typed, by parameter */
+export const relativeOf = (dates: Readonly<Record<string, Dates.DateInput>>): Record<string, string> =>
+  Object.fromEntries(Object.entries(dates).filter(([, d]) => d.relative).map(([param, d]) => [param, d.input]))
+
+/**
+ * `query`, with the instants of `saved` for the date filters typed the same
+ * relative way as then (`7d`): a resumed export goes on with the window it
+ * started with, and a state file's filters match when typed the same way.
+ */
+export const keepRelative = (
+  query: Readonly<Record<string, string>>,
+  relative: Readonly<Record<string, string>>,
+  saved: { readonly query: Readonly<Record<string, string>>; readonly relative: Readonly<Record<string, string>> }
+): Record<string, string> => {
+  const kept: Record<string, string> = { ...query }
+  for (const [param, typed] of Object.entries(relative)) {
+    const was = saved.query[param]
+    if (saved.relative[param] === typed && was !== undefined && param in kept) kept[param] = was
+  }
+  return kept
+}
+
+const words: Record<string, string> = {
+  status: "status",
+  channel_type: "channel",
+  created_after: "created after",
+  created_before: "created before",
+  updated_after: "updated after",
+  updated_before: "updated before"
+}
+
+/**
+ * The filters as sent, for a person: `status open, updated after
+ * 2026-11-22T23:00:00.000Z (7d)`; empty for none.
+ */
+export const describeFilters = (
+  query: Readonly<Record<string, string>>,
+  dates: Readonly<Record<string, Dates.DateInput>>
+): string =>
+  Object.entries(query).map(([param, value]) => {
+    if (param === "handed_off") return value === "true" ? "handed off" : "not handed off"
+    return `${words[param] ?? param} ${Dates.echo(value, dates[param])}`
+  }).join(", ")
+
+/** an argument as a POSIX shell reads it back */
+export const shellQuote = (arg: string): string =>
+  /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
 
 const flagOf: Record<string, string> = {
   status: "--status",
@@ -121,13 +179,19 @@ export const run = (options: ExportOptions) =>
     const stateFile = Option.map(options.sinceLast, (file): Files.Kept => ({
       file,
       what: "state file",
-      remedy: "remove it to export everything again"
+      remedy: "remove it to export everything again",
+      flag: "--since-last"
     }))
     const state = Option.isSome(stateFile)
       ? yield* Files.read(Files.State, stateFile.value)
       : Option.none<Files.State>()
+    const relative = relativeOf(options.dates)
     const { updated_after: ownUpdatedAfter, ...baseQuery } = filters
-    if (Option.isSome(state) && !sameQuery(state.value.query, baseQuery)) {
+    const { updated_after: _, ...baseRelative } = relative
+    if (
+      Option.isSome(state) &&
+      !sameQuery(state.value.query, keepRelative(baseQuery, baseRelative, state.value))
+    ) {
       return yield* new UsageError({
         message: `The state file ${Option.getOrThrow(options.sinceLast)} was made with other filters (${
           describeQuery(state.value.query)
@@ -136,7 +200,7 @@ export const run = (options: ExportOptions) =>
     }
     const stateUpdatedAfter = Option.flatMap(state, (s) => Option.fromNullable(s.updatedAfter))
     const updatedAfter = latest([ownUpdatedAfter, Option.getOrUndefined(stateUpdatedAfter)])
-    const query: Record<string, string> = updatedAfter === null
+    const asked: Record<string, string> = updatedAfter === null
       ? baseQuery
       : { ...baseQuery, updated_after: updatedAfter }
 
@@ -144,12 +208,19 @@ export const run = (options: ExportOptions) =>
     const checkpointFile = Option.getOrUndefined(options.checkpoint)
     const checkpointKept: Files.Kept | undefined = checkpointFile === undefined
       ? undefined
-      : { file: checkpointFile, what: "checkpoint", remedy: "remove it to start afresh" }
+      : { file: checkpointFile, what: "checkpoint", remedy: "remove it to start afresh", flag: "--checkpoint" }
     const output = Option.getOrUndefined(options.output)
     const limit = Option.getOrNull(options.limit)
     const saved = checkpointKept === undefined
       ? Option.none<Files.Checkpoint>()
       : yield* Files.read(Files.Checkpoint, checkpointKept)
+    // with --since-last, updated_after is the state's point, not the flag's
+    const walkRelative = Option.isSome(state) ? baseRelative : relative
+    // a resumed export goes on with the instants it started with, for the dates typed the same relative way
+    const query: Record<string, string> = Option.match(saved, {
+      onNone: () => asked,
+      onSome: (c) => keepRelative(asked, walkRelative, c)
+    })
     if (Option.isSome(saved)) {
       const c = saved.value
       const mismatch = !sameQuery(c.query, query)
@@ -172,8 +243,23 @@ export const run = (options: ExportOptions) =>
     }
 
     // every file is as it should be: clear what a killed run left, then start
-    if (checkpointFile !== undefined) yield* Files.removeStaleTemporaries(checkpointFile)
-    if (Option.isSome(stateFile)) yield* Files.removeStaleTemporaries(stateFile.value.file)
+    if (checkpointKept !== undefined) {
+      yield* Files.checkDirectory(checkpointKept)
+      yield* Files.removeStaleTemporaries(checkpointKept.file)
+    }
+    if (Option.isSome(stateFile)) {
+      yield* Files.checkDirectory(stateFile.value)
+      yield* Files.removeStaleTemporaries(stateFile.value.file)
+    }
+
+    // the total, when it can be known: --limit, or what a previous complete run of these filters counted
+    const totalKey = Option.isSome(stateFile) ? undefined : Totals.key(options.source, { ...filters, ...relative })
+    const previous = totalKey === undefined ? Option.none<number>() : yield* Totals.lookup(totalKey)
+    const total: Progress.Total | undefined = Option.isSome(previous) && (limit === null || previous.value < limit)
+      ? { sessions: previous.value, source: "previous run" }
+      : limit === null
+      ? undefined
+      : { sessions: limit, source: "limit" }
 
     const service = yield* SessionsService.SessionsService
     const format = renderer(options.format)
@@ -200,7 +286,38 @@ export const run = (options: ExportOptions) =>
     const sink = output === undefined
       ? Sink.stdout
       : yield* Sink.file(output, Option.match(saved, { onNone: () => 0, onSome: (c) => c.bytes }))
-    const progress = yield* Progress.make({ quiet: options.quiet, verb: "exporting" })
+    const fs = yield* FileSystem.FileSystem
+    const resumeHint = Effect.gen(function*() {
+      if (checkpointKept === undefined) return undefined
+      const exists = yield* fs.exists(checkpointKept.file).pipe(Effect.orElseSucceed(() => false))
+      return exists ? `opencx ${options.argv.map(shellQuote).join(" ")}` : undefined
+    })
+    const progress = yield* Progress.make({
+      ui: options.ui,
+      command: "sessions export",
+      verb: "exporting",
+      notLive: output === undefined && options.ui.streams.stdout.tty,
+      total,
+      start: Option.match(saved, {
+        onNone: () => undefined,
+        onSome: (c) => ({ pages: c.pages, sessions: c.sessions, skipped: c.skipped })
+      }),
+      onInterrupt: () =>
+        Effect.map(resumeHint, (command): Progress.More =>
+          command === undefined
+            ? {
+              lines: [
+                checkpointKept === undefined
+                  ? "To be able to resume an interrupted export, give it --checkpoint FILE (with --output FILE)."
+                  : `Nothing was saved in ${checkpointKept.file} yet: run the same command to start again.`
+              ],
+              fields: {}
+            }
+            : {
+              lines: [`The checkpoint ${checkpointKept?.file} is saved. Resume with the same command:`, `  ${command}`],
+              fields: { checkpoint: checkpointKept?.file, resumeCommand: command }
+            })
+    })
 
     const initial: Position = Option.match(saved, {
       onNone: () => ({
@@ -253,6 +370,7 @@ export const run = (options: ExportOptions) =>
             previousIds: p.previousIds,
             emptyPages: p.emptyPages,
             skipped: p.skipped,
+            relative: walkRelative,
             startedAt,
             savedAt: new Date(savedAt).toISOString()
           }))
@@ -311,7 +429,15 @@ export const run = (options: ExportOptions) =>
       }).pipe(
         Stream.mapEffect(writePage),
         Stream.takeUntil((after) => after.done),
-        Stream.runDrain
+        Stream.runDrain,
+        Effect.catchIf(OpenCxError.isOpenCxError, (error) =>
+          Effect.flatMap(resumeHint, (command) =>
+            Effect.fail(apiFailure(
+              error,
+              command === undefined
+                ? undefined
+                : `The checkpoint ${checkpointFile} is saved: run the same command again to resume (${command}).`
+            ))))
       )
     }
     yield* sink.write(format.trailer)
@@ -328,11 +454,22 @@ export const run = (options: ExportOptions) =>
         version: 1,
         kind: "opencx sessions export --since-last",
         query: baseQuery,
+        relative: baseRelative,
         updatedAfter: next,
         runs: Option.match(state, { onNone: () => 1, onSome: (s) => s.runs + 1 }),
         savedAt
       })
     }
-    yield* progress.finish(`exported${output === undefined ? "" : ` to ${output}`}`)
-    return yield* Ref.get(position)
+    const end = yield* Ref.get(position)
+    // a complete walk (not one --limit stopped) counted every session of these filters
+    if (totalKey !== undefined && (limit === null || end.sessions < limit)) yield* Totals.record(totalKey, end.sessions)
+    const echoed = describeFilters(
+      query,
+      Option.isSome(state) ? Object.fromEntries(Object.entries(options.dates).filter(([p]) => p !== "updated_after")) : options.dates
+    )
+    yield* progress.finish(
+      `exported${output === undefined ? "" : ` to ${output}`}`,
+      echoed === "" ? undefined : { lines: [`  filters: ${echoed}`], fields: { filters: echoed } }
+    )
+    return end
   }).pipe(Effect.scoped)

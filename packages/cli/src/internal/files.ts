@@ -18,7 +18,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { IoError, isNotFound, reasonOf, UsageError } from "./errors.js"
+import { explainFile, IoError, isNotFound, reasonOf, UsageError } from "./errors.js"
 
 /** a value as a short JSON text, for a message */
 export const show = (value: unknown): string => {
@@ -98,6 +98,11 @@ export const Checkpoint = Schema.Struct({
   previousIds: Schema.optionalWith(Schema.Array(Schema.String).annotations(expected("a list of strings")), {
     default: () => []
   }),
+  /** the date filters given relative to now, as typed (`updated_after: "7d"`): a resumed export keeps the instants of `query` */
+  relative: Schema.optionalWith(
+    Schema.Record({ key: Schema.String, value: Schema.String }).annotations(expected("an object of strings")),
+    { default: () => ({}) }
+  ),
   /** empty pages in a row before the cursor */
   emptyPages: Schema.optionalWith(Whole, { default: () => 0 }),
   /** sessions skipped because the page before had them */
@@ -115,6 +120,11 @@ export const State = Schema.Struct({
   ),
   /** the filters of the runs, as URL parameters, without updated_after */
   query: Query,
+  /** the date filters given relative to now, as typed (`created_after: "30d"`): each run reads them afresh */
+  relative: Schema.optionalWith(
+    Schema.Record({ key: Schema.String, value: Schema.String }).annotations(expected("an object of strings")),
+    { default: () => ({}) }
+  ),
   /** the next run exports the sessions updated after this; never in the future */
   updatedAfter: Schema.NullOr(PastTimestamp),
   runs: Positive,
@@ -141,6 +151,8 @@ export interface Kept {
   readonly what: string
   /** what to do about an invalid one */
   readonly remedy: string
+  /** where the user named it: `--checkpoint` */
+  readonly flag: string
 }
 
 /** the message for a kept file that fails a rule */
@@ -184,8 +196,32 @@ export const writeAtomically = <A, I>(schema: Schema.Schema<A, I>, kept: Kept, v
     ).pipe(
       Effect.zipRight(fs.rename(temporary, kept.file)),
       Effect.tapError(() => Effect.ignore(fs.remove(temporary, { force: true }))),
-      Effect.mapError((e) => new IoError({ message: `cannot save the ${kept.what} ${kept.file}: ${reasonOf(e)}` }))
+      Effect.mapError((e) =>
+        new IoError({ message: `cannot save the ${kept.what} ${kept.file}: ${explainFile(e, kept.file, kept.flag)}` })
+      )
     )
+  })
+
+/**
+ * Checks that the directory of a kept file exists and is one, before an
+ * export starts: a usage error saying what to do otherwise.
+ */
+export const checkDirectory = (kept: Kept) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const directory = path.dirname(kept.file)
+    const info = yield* fs.stat(directory).pipe(Effect.either)
+    if (info._tag === "Left") {
+      return yield* new UsageError({
+        message: `cannot save the ${kept.what} ${kept.file}: ${explainFile(info.left, kept.file, kept.flag)}`
+      })
+    }
+    if (info.right.type !== "Directory") {
+      return yield* new UsageError({
+        message: `cannot save the ${kept.what} ${kept.file}: ${directory} is not a directory: choose another ${kept.flag}`
+      })
+    }
   })
 
 /** Removes a kept file (gone already is fine). */

@@ -27,9 +27,9 @@ import type { ChatSession } from "@opencx-effect/core"
 import * as Csv from "../Csv.js"
 import { stringify } from "./json.js"
 
-export type Format = "ndjson" | "csv" | "json"
+export const formats = ["ndjson", "csv", "json"] as const
 
-export const formats: ReadonlyArray<Format> = ["ndjson", "csv", "json"]
+export type Format = (typeof formats)[number]
 
 /** a session's JSON text (an object always has one) */
 const json = (session: ChatSession.ChatSessionEncoded): string => stringify(session) ?? "null"

@@ -10,7 +10,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import { IoError, isClosedPipe, isNotFound, OutputClosed, reasonOf, UsageError } from "./errors.js"
+import { explainFile, IoError, isClosedPipe, isNotFound, OutputClosed, reasonOf, UsageError } from "./errors.js"
 
 export interface Sink {
   /** writes `text`; succeeds with the number of bytes written */
@@ -58,7 +58,8 @@ export const file = (
 ): Effect.Effect<Sink, UsageError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const cannotOpen = (error: unknown) => new UsageError({ message: `cannot open --output ${path}: ${reasonOf(error)}` })
+    const cannotOpen = (error: unknown) =>
+      new UsageError({ message: `cannot open --output ${path}: ${explainFile(error, path, "--output")}` })
     const info = yield* fs.stat(path).pipe(
       Effect.map(Option.some),
       Effect.catchIf(isNotFound, () => Effect.succeedNone),

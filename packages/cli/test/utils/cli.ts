@@ -3,8 +3,9 @@
  * the command exactly as a user runs it.
  */
 import { Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -17,12 +18,17 @@ export interface Result {
   readonly stderr: string
 }
 
-/** an environment without the developer's own OpenCX settings */
+/**
+ * an environment without the developer's own OpenCX settings, and with a
+ * cache of totals of its own (a fresh directory: no run sees another's
+ * totals unless a test gives them the same OPENCX_CACHE_DIR)
+ */
 const cleanEnv = () => {
   const env: Record<string, string> = {}
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith("OPENCX_")) env[key] = value
+    if (value !== undefined && !key.startsWith("OPENCX_") && key !== "NO_COLOR") env[key] = value
   }
+  env.OPENCX_CACHE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "opencx-cache-"))
   return env
 }
 
@@ -70,3 +76,53 @@ export const run = (
   env: Readonly<Record<string, string>> = {},
   options: Options = {}
 ) => Effect.flatMap(start(args, env, options), (running) => running.result)
+
+/** a preload that makes stderr claim to be a terminal */
+export const forceTty = path.resolve(path.dirname(bin), "../test/fixtures/force-tty.mjs")
+/** a preload that makes stdout claim to be a terminal */
+export const forceTtyStdout = path.resolve(path.dirname(bin), "../test/fixtures/force-tty-stdout.mjs")
+
+/** python3 with its pty module, to run the CLI on a real pseudo-terminal */
+export const hasPty = process.platform !== "win32" &&
+  spawnSync("python3", ["-c", "import pty"], { stdio: "ignore" }).status === 0
+
+const terminalRunner = path.resolve(path.dirname(bin), "../test/fixtures/terminal.py")
+
+/** what came from the terminal, and when (Date.now()) */
+export interface Chunk {
+  readonly at: number
+  readonly text: string
+}
+
+export interface OnTerminal {
+  readonly child: ChildProcess
+  /** what the terminal showed so far, chunk by chunk, as it came */
+  readonly chunks: ReadonlyArray<Chunk>
+  /** types on the terminal's keyboard ("\x03" is Ctrl-C) */
+  readonly type: (text: string) => void
+  readonly result: Effect.Effect<{ readonly code: number | null; readonly output: string }>
+}
+
+/**
+ * Runs the CLI on a pseudo-terminal (160 columns, see fixtures/terminal.py):
+ * stdout and stderr are that terminal, as when a person runs it.
+ */
+export const startOnTerminal = (
+  args: ReadonlyArray<string>,
+  env: Readonly<Record<string, string>> = {},
+  options: Options = {}
+) =>
+  Effect.sync((): OnTerminal => {
+    if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`)
+    const child = spawn("python3", [terminalRunner, process.execPath, bin, ...args], {
+      env: { ...cleanEnv(), TERM: "xterm-256color", ...env },
+      cwd: options.cwd ?? process.cwd(),
+      stdio: ["pipe", "pipe", "inherit"]
+    })
+    const chunks: Array<Chunk> = []
+    child.stdout!.setEncoding("utf8").on("data", (text: string) => chunks.push({ at: Date.now(), text }))
+    const done = new Promise<{ code: number | null; output: string }>((resolve) => {
+      child.on("close", (code) => resolve({ code, output: chunks.map((c) => c.text).join("") }))
+    })
+    return { child, chunks, type: (text) => void child.stdin!.write(text), result: Effect.promise(() => done) }
+  })
