@@ -166,6 +166,8 @@ const apiRemedy = (error: OpenCxError.OpenCxError): string => {
     case "CursorLoop":
     case "EmptyPages":
       return "The API's pages go round in circles: report it to OpenCX; the sessions exported so far are complete."
+    case "RateLimiterUnavailable":
+      return "Check the shared rate limiter (--redis or OPENCX_REDIS_URL), then run it again."
   }
 }
 
