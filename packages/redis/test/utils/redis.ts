@@ -55,7 +55,9 @@ const ping = (port: number): Effect.Effect<void, ServerFailed> =>
     socket.on("connect", () => socket.write("PING\r\n"))
     socket.on("data", (data) => {
       socket.destroy()
-      resume(String(data).startsWith("+PONG") ? Effect.void : Effect.fail(new ServerFailed({ message: String(data) })))
+      // up: it answers (NOAUTH too, when it wants a password)
+      const text = String(data)
+      resume(text.startsWith("+PONG") || text.startsWith("-NOAUTH") ? Effect.void : Effect.fail(new ServerFailed({ message: text })))
     })
     socket.on("error", (error) => resume(Effect.fail(new ServerFailed({ message: error.message }))))
     return Effect.sync(() => socket.destroy())
@@ -111,7 +113,7 @@ export const dumpAll = (redis: Redis): Effect.Effect<ReadonlyArray<{ readonly ke
     const out: Array<{ key: string; text: string }> = []
     let cursor = "0"
     do {
-      const [next, keys] = await redis.scan(cursor, "COUNT", 1000)
+      const [next, keys] = await redis.scan(cursor, "COUNT", "1000")
       cursor = next
       for (const key of keys) {
         const type = await redis.type(key)
