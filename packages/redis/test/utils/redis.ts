@@ -122,7 +122,7 @@ export const dumpAll = (redis: Redis): Effect.Effect<ReadonlyArray<{ readonly ke
           : type === "hash"
           ? await redis.hgetall(key)
           : type === "zset"
-          ? await redis.zrange(key, 0, -1, "WITHSCORES")
+          ? await redis.zrange(key, "0", "-1", "WITHSCORES")
           : type === "set"
           ? await redis.smembers(key)
           : type === "list"
