@@ -19,6 +19,8 @@ export interface WalkerOptions {
   readonly baseUrl: string
   readonly apiKey: string
   readonly redisUrl: string
+  /** no store: each process with a limiter of its own (the baseline) */
+  readonly noStore?: boolean
   readonly prefix?: string
   readonly limit: number
   readonly intervalMs: number
