@@ -148,10 +148,12 @@ describe("three processes, one key, one Redis", () => {
 })
 
 describe("Redis killed mid-walk, and restarted (persistence off)", () => {
-  const outage = 1_500
-
   /** three walkers on a Redis of the test's own, which dies after `killAfter` requests and comes back `outage` later */
-  const killAndRestart = (options: Partial<WalkerOptions>, each: ReadonlyArray<Partial<WalkerOptions>> = [{}, {}, {}]) =>
+  const killAndRestart = (
+    outage: number,
+    options: Partial<WalkerOptions>,
+    each: ReadonlyArray<Partial<WalkerOptions>> = [{}, {}, {}]
+  ) =>
     Effect.gen(function*() {
       const { url } = yield* NodeFakeOpenCx.NodeFakeOpenCx
       const fake = yield* FakeOpenCx.FakeOpenCx
@@ -180,7 +182,7 @@ describe("Redis killed mid-walk, and restarted (persistence off)", () => {
 
   it.scopedLive("onStoreFailure \"fail\": RateLimiterUnavailable at once while Redis is down (nothing sent), nothing before the new Redis has seen a window, then the walks go on", () =>
     Effect.gen(function*() {
-      const { killedAt, log, restartedAt, results } = yield* killAndRestart({ retryUnavailable: true, retryMillis: 100 })
+      const { killedAt, log, restartedAt, results } = yield* killAndRestart(1_500, { retryUnavailable: true, retryMillis: 100 })
       for (const result of results) {
         expect(result.errors).toEqual([])
         expect(result.pages).toBe(30)
@@ -201,7 +203,7 @@ describe("Redis killed mid-walk, and restarted (persistence off)", () => {
   it.scopedLive("a fallback to limit / 3: the walks go on through the outage at a third of the limit each, no RateLimiterUnavailable, and recover", () =>
     Effect.gen(function*() {
       const statuses = ["open", "closed_resolved", "closed_unresolved"]
-      const { killedAt, log, restartedAt, results } = yield* killAndRestart({
+      const { killedAt, log, restartedAt, results } = yield* killAndRestart(4_000, {
         onStoreFailure: { fallback: "local", processes: 3 }
       }, statuses.map((status) => ({ params: [{ status }, { status }] })))
       for (const result of results) {
