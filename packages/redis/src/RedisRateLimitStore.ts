@@ -173,6 +173,15 @@ const keysOf = (prefix: string, namespace: string) => {
 const Reply = Schema.Tuple(Schema.Literal(0, 1), Schema.NonNegativeInt)
 const decodeReply = Schema.decodeUnknownEither(Reply)
 
+/** a percent-decoded password, or itself when it does not decode */
+const decoded = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
 const describe = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
 /**
@@ -257,8 +266,9 @@ const over = (
  * (opened here, waiting up to `connectTimeout` for it, closed when the scope
  * closes), or on a client you give (neither opened nor closed here).
  *
- * Fails only on a URL that is not a `redis://` or `rediss://` URL; a Redis
- * that does not answer yet is a warning, and the store's operations fail
+ * Fails only on a URL that is not a `redis://` or `rediss://` URL (or one
+ * that ioredis refuses), never showing its password; a Redis that does not
+ * answer yet is a warning, and the store's operations fail
  * fast until it does (its connection keeps trying in the background).
  *
  * @since 0.2.0
@@ -285,33 +295,39 @@ export const make = (
       return yield* new RateLimitStore.RateLimitStoreError({ store: name, reason: "not a redis:// or rediss:// URL" })
     }
     const password = new URL(url).password
-    const secrets = [password, decodeURIComponent(password)].filter((s) => s.length >= 3)
+    const secrets = [password, decoded(password)].filter((s) => s.length >= 3)
     const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join("<redacted>"), text)
     const commandTimeout = Duration.toMillis(Duration.decode(options.commandTimeout ?? defaults.commandTimeout))
     const connectTimeout = Duration.decode(options.connectTimeout ?? defaults.connectTimeout)
 
     let lastConnectionError: string | undefined = undefined
+    const open = () => {
+      const redis = new Redis(url, {
+        lazyConnect: true,
+        // a command while disconnected fails at once, and one in flight when
+        // the connection drops fails then: never queued for later
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        autoResendUnfulfilledCommands: false,
+        commandTimeout: Math.max(1, Math.ceil(commandTimeout)),
+        connectTimeout: Math.max(1, Math.ceil(Duration.toMillis(connectTimeout))),
+        // keep reconnecting, every second at most
+        retryStrategy: (times) => Math.min(100 * times, 1_000)
+      })
+      redis.on("error", (error: unknown) => {
+        lastConnectionError = describe(error)
+      })
+      redis.on("ready", () => {
+        lastConnectionError = undefined
+      })
+      return redis
+    }
     const client = yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        const redis = new Redis(url, {
-          lazyConnect: true,
-          // a command while disconnected fails at once, and one in flight when
-          // the connection drops fails then: never queued for later
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 0,
-          autoResendUnfulfilledCommands: false,
-          commandTimeout: Math.max(1, Math.ceil(commandTimeout)),
-          connectTimeout: Math.max(1, Math.ceil(Duration.toMillis(connectTimeout))),
-          // keep reconnecting, every second at most
-          retryStrategy: (times) => Math.min(100 * times, 1_000)
-        })
-        redis.on("error", (error: unknown) => {
-          lastConnectionError = describe(error)
-        })
-        redis.on("ready", () => {
-          lastConnectionError = undefined
-        })
-        return redis
+      Effect.try({
+        try: open,
+        // ioredis refuses some URLs that parse (a password that does not percent-decode)
+        catch: (error) =>
+          new RateLimitStore.RateLimitStoreError({ store: name, reason: scrub(`the Redis URL is refused: ${describe(error)}`) })
       }),
       (redis) =>
         Effect.promise(() => redis.quit().then(() => undefined, () => undefined)).pipe(

@@ -243,6 +243,11 @@ describe("options", () => {
       expect(error.store).toBe("http://u@host")
       expect(JSON.stringify(error)).not.toContain("secret-999")
       expect((yield* Effect.flip(RedisRateLimitStore.make({ url: "::" }))).reason).toContain("does not parse")
+      // a password that does not percent-decode (ioredis refuses it): an error, not a defect, and still kept out
+      const odd = yield* Effect.flip(RedisRateLimitStore.make({ url: "redis://u:%zz-secret@127.0.0.1:6379" }))
+      expect(odd.store).toBe("redis://u@127.0.0.1:6379")
+      expect(odd.reason).toContain("refused")
+      expect(JSON.stringify(odd)).not.toContain("secret")
     }))
 
   it.scopedLive("a client of yours: used, and neither opened nor closed by the store", () =>
