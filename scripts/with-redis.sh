@@ -14,7 +14,8 @@
 #                              restart a Redis start their own with it)
 #
 # in its environment, stops the server and removes the directory whatever
-# happens (a trap on EXIT, INT and TERM), and exits with the command's code.
+# happens (a trap on EXIT; INT and TERM are passed on to the command), and
+# exits with the command's code.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -109,8 +110,18 @@ export OPENCX_TEST_REDIS_URL="redis://127.0.0.1:$port"
 export OPENCX_TEST_REDIS_SERVER="$server"
 log "redis-server $("$server" --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') on $OPENCX_TEST_REDIS_URL"
 
+# The command runs in the background (its stdin kept), so that a TERM or an
+# INT sent to this script is passed on at once rather than after the command
+# ends (a background job ignores INT: it is sent TERM); the command's own exit
+# code is this script's.
 set +e
-"$@"
+"$@" <&0 &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null' TERM INT
+wait "$child"
 code=$?
-set -e
+while kill -0 "$child" 2>/dev/null; do
+  wait "$child"
+  code=$?
+done
 exit "$code"
