@@ -21,13 +21,14 @@
  * disappears by itself.
  *
  * What Redis can lose and memory cannot: after a restart with persistence
- * off (or from an RDB snapshot older than the window), the requests of the
- * last window are forgotten, and processes could send the whole limit again
- * while the old requests are still in the server's window. The store admits
- * nothing until its Redis has been up for one whole window (from `INFO
- * server`'s uptime; a user whose ACL refuses `INFO` waits one window from
- * the first request of the namespace instead): a fresh start waits one
- * window, a server that has been up for longer costs nothing.
+ * off, or one that reloads a snapshot older than the window, the requests
+ * of the last window are forgotten, and processes could send the whole
+ * limit again while the old requests are still in the server's window. The
+ * store admits nothing until its Redis has been up for one whole window
+ * (its uptime, from `INFO server`, read by every acquire; a user whose ACL
+ * refuses `INFO` waits one window from the first request of the namespace
+ * instead): a fresh start waits one window, a server that has been up for
+ * longer costs nothing.
  *
  * Never a hang: every command has a deadline (`commandTimeout`), and the
  * store's own connection has no offline queue (a command while Redis is

@@ -7,29 +7,20 @@
 import { RateLimitStore } from "@opencx-effect/core"
 import { RedisRateLimitStore } from "@opencx-effect/redis"
 import { assert, describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Schedule, type Scope } from "effect"
-import { admin, testRedisUrl } from "./utils/redis.js"
+import { Clock, Effect, type Scope } from "effect"
+import { testRedisUrl, uptimeAtLeast } from "./utils/redis.js"
 
 let unique = 0
 const namespace = () => `contract${Date.now().toString(36)}x${++unique}`
 
-/** the Redis has been up long enough that its fresh-start window is behind it (see Redis.test.ts) */
-const warm = Effect.gen(function*() {
-  const redis = yield* admin(testRedisUrl())
-  yield* Effect.promise(() => redis.info("server")).pipe(
-    Effect.map((info) => Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0)),
-    Effect.filterOrFail((uptime) => uptime >= 3),
-    Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.upTo("5 seconds"))),
-    Effect.orDie
-  )
-})
 
 const stores: ReadonlyArray<readonly [string, Effect.Effect<RateLimitStore.Service, never, Scope.Scope>]> = [
   ["memory", RateLimitStore.memory],
   [
     "redis",
     Effect.zipRight(
-      warm,
+      // the Redis has been up long enough that its fresh-start window is behind it (see Redis.test.ts)
+      uptimeAtLeast(testRedisUrl(), 3),
       Effect.orDie(RedisRateLimitStore.make({ url: testRedisUrl(), prefix: `opencx:test:contract:${process.pid}` }))
     )
   ]

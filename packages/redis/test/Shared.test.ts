@@ -11,22 +11,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { Clock, Effect, Schedule } from "effect"
 import { createHash } from "node:crypto"
 import { fractionOfLimit, inStep, walker, type WalkerOptions, windowCounts } from "./utils/processes.js"
-import { admin, dumpAll, ownRedis, testRedisUrl } from "./utils/redis.js"
+import { admin, dumpAll, ownRedis, testRedisUrl, uptimeAtLeast } from "./utils/redis.js"
 
 const apiKey = "ocx_live_DISTINCTIVE-key-7f3a9c2e-shared-by-three"
 const limit = 20
 const intervalMs = 2_000
 
-const uptimeAtLeast = (url: string, seconds: number) =>
-  Effect.scoped(Effect.gen(function*() {
-    const redis = yield* admin(url)
-    yield* Effect.promise(() => redis.info("server")).pipe(
-      Effect.map((info) => Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0)),
-      Effect.filterOrFail((uptime) => uptime >= seconds),
-      Effect.retry(Schedule.spaced("100 millis").pipe(Schedule.upTo("10 seconds"))),
-      Effect.orDie
-    )
-  }))
 
 /** the fake's requests, once `n` have arrived */
 const requestsOnce = (n: number) =>

@@ -11,19 +11,20 @@
  * pause blocks every caller of the namespace.
  *
  * One addition, for what memory cannot lose: Redis can (a restart with
- * persistence off, or an RDB snapshot older than the window). The store
- * admits nothing before it has seen a whole window: `trustedFrom` is the
- * moment from which this Redis has recorded every request of the namespace
- * (the server's start, from `INFO server`'s `uptime_in_seconds`; or, when
- * `INFO` is refused to the script's user, the moment the namespace was first
- * seen, the conservative choice), and no request is admitted before
- * `trustedFrom + window`. On a server up for longer than a window, that
- * costs nothing.
+ * persistence off, or one that reloads a snapshot older than the window).
+ * The store admits nothing before it has seen a whole window: the moment
+ * from which this Redis has recorded every request of the namespace is the
+ * server's start, read on every acquire from `INFO server`'s
+ * `uptime_in_seconds` (about 40 µs); when `INFO` is refused to the script's
+ * user, the moment the namespace was first seen (`firstSeen` in the meta
+ * key, which a reloaded snapshot brings back: not covered then). No request
+ * is admitted before that moment + window. On a server up for longer than a
+ * window, that costs nothing.
  *
  * Every key is written with an expiry extended (never shortened) to cover
  * what it holds: the requests in flight, their lease and then a window;
- * the ended requests, a window; the metadata, a lease and a window, or the
- * pause if longer. An idle namespace disappears.
+ * the ended requests, a window; the metadata (the pause, `firstSeen`), the
+ * pause or a lease and a window. An idle namespace disappears.
  *
  * @internal
  */
@@ -63,17 +64,25 @@ local window = tonumber(ARGV[2])
 local leaseMillis = tonumber(ARGV[3])
 local poll = tonumber(ARGV[5])
 
--- since when this Redis has seen every request of the namespace
-local trusted = tonumber(redis.call('HGET', meta, 'trustedFrom'))
-if not trusted then
-  local info = redis.pcall('INFO', 'server')
-  local uptime = nil
-  if type(info) == 'string' then uptime = tonumber(string.match(info, 'uptime_in_seconds:(%d+)')) end
-  -- uptime is whole seconds: now - uptime is the latest the server can have started
-  if uptime then trusted = now - uptime * 1000 else trusted = now end
-  redis.call('HSET', meta, 'trustedFrom', trusted)
+-- since when this Redis has seen every request of the namespace: since it
+-- started (a restart may have lost the last window, even one that reloads a
+-- snapshot); when INFO is refused to the script's user, since the namespace
+-- was first seen
+local trusted = nil
+local info = redis.pcall('INFO', 'server')
+if type(info) == 'string' then
+  local uptime = tonumber(string.match(info, 'uptime_in_seconds:(%d+)'))
+  -- whole seconds: now - uptime is the latest the server can have started
+  if uptime then trusted = now - uptime * 1000 end
 end
-extend(meta, leaseMillis + window + margin)
+if not trusted then
+  trusted = tonumber(redis.call('HGET', meta, 'firstSeen'))
+  if not trusted then
+    trusted = now
+    redis.call('HSET', meta, 'firstSeen', now)
+  end
+  extend(meta, leaseMillis + window + margin)
+end
 
 local paused = tonumber(redis.call('HGET', meta, 'pausedUntil')) or 0
 local blocked = math.max(paused, trusted + window)

@@ -37,6 +37,18 @@ export const admin = (url: string): Effect.Effect<Redis, never, Scope.Scope> =>
     (redis) => Effect.sync(() => redis.disconnect())
   )
 
+/** waits until the Redis has been up for `seconds` (its fresh-start window behind it) */
+export const uptimeAtLeast = (url: string, seconds: number): Effect.Effect<void> =>
+  Effect.scoped(Effect.gen(function*() {
+    const redis = yield* admin(url)
+    yield* Effect.promise(() => redis.info("server")).pipe(
+      Effect.map((info) => Number(/uptime_in_seconds:(\d+)/.exec(info)?.[1] ?? 0)),
+      Effect.filterOrFail((uptime) => uptime >= seconds),
+      Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.upTo(`${seconds + 10} seconds`))),
+      Effect.orDie
+    )
+  }))
+
 /** a port nobody listens on */
 export const freePort: Effect.Effect<number> = Effect.async<number>((resume) => {
   const server = net.createServer()
