@@ -242,9 +242,11 @@ const over = (
           lease,
           RateLimitStore.pollMillis
         ])
-        const decoded = decodeReply(reply)
-        if (decoded._tag === "Left") return yield* fail(`unexpected reply to acquire: ${JSON.stringify(reply)}`)
-        const [admitted, millis] = decoded.right
+        const parsed = decodeReply(reply)
+        if (parsed._tag === "Left") {
+          return yield* fail(`unexpected reply to acquire: ${String(JSON.stringify(reply)).slice(0, 200)}`)
+        }
+        const [admitted, millis] = parsed.right
         return admitted === 1
           ? { _tag: "Admitted", lease } as const
           : { _tag: "Wait", millis: Math.max(1, millis) } as const
