@@ -15,7 +15,9 @@ export const shared: UserConfig = {
       { find: /^@opencx-effect\/core$/, replacement: path.join(pkg("core"), "index.ts") },
       { find: /^@opencx-effect\/core\/(.*)$/, replacement: path.join(pkg("core"), "$1.ts") },
       { find: /^@opencx-effect\/platform-node$/, replacement: path.join(pkg("platform-node"), "index.ts") },
-      { find: /^@opencx-effect\/platform-node\/(.*)$/, replacement: path.join(pkg("platform-node"), "$1.ts") }
+      { find: /^@opencx-effect\/platform-node\/(.*)$/, replacement: path.join(pkg("platform-node"), "$1.ts") },
+      { find: /^@opencx-effect\/redis$/, replacement: path.join(pkg("redis"), "index.ts") },
+      { find: /^@opencx-effect\/redis\/(.*)$/, replacement: path.join(pkg("redis"), "$1.ts") }
     ]
   },
   test: {

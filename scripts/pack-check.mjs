@@ -72,6 +72,13 @@ const esm = [
   `const { Schema } = await import("effect")`,
   `const page = Schema.decodeUnknownSync(ChatSession.ListChatSessionsOutput)({ items: [], next: null })`,
   `assert.deepEqual(page, { items: [], next: null })`,
+  // the Redis store, as installed: its errors are core's (one copy of core), its names never hold a password
+  `const { RedisRateLimitStore } = await import("@opencx-effect/redis")`,
+  `const { RateLimitStore } = await import("@opencx-effect/core")`,
+  `const { Effect, Exit, Cause, Option } = await import("effect")`,
+  `assert.equal(RedisRateLimitStore.nameOf("redis://user:pw@host:6379/1"), "redis://user@host:6379/1")`,
+  `const refused = await Effect.runPromiseExit(Effect.scoped(RedisRateLimitStore.make({ url: "http://user:pw@host" })))`,
+  `assert.ok(Exit.isFailure(refused) && Option.getOrThrow(Cause.failureOption(refused.cause)) instanceof RateLimitStore.RateLimitStoreError)`,
   `console.log("esm ok")`
 ].join("\n")
 fs.writeFileSync(path.join(consumer, "check.mjs"), esm)
@@ -88,7 +95,13 @@ const ts = [
   `const status: ChatSession.SessionStatus | undefined = page.items[0]?.status`,
   `const same: typeof Models.ChatSession = ChatSession.ChatSession`,
   `const url: Effect.Effect<Record<string, string>, unknown> = ListChatSessionsParams.toUrlParams({ status: "open", created_after: new Date() })`,
-  `void status; void same; void url`
+  `import { RateLimitStore } from "@opencx-effect/core"`,
+  `import { RedisRateLimitStore } from "@opencx-effect/redis"`,
+  `import type { Layer, ConfigError } from "effect"`,
+  `const store: Layer.Layer<RateLimitStore.RateLimitStore, ConfigError.ConfigError | RateLimitStore.RateLimitStoreError> = RedisRateLimitStore.layerConfig({ prefix: "app:limit" })`,
+  `const client: RedisRateLimitStore.Client = { evalsha: async () => [1, 0], eval: async () => [1, 0] }`,
+  `const fromClient = RedisRateLimitStore.layer({ client, name: "redis-cluster" })`,
+  `void status; void same; void url; void store; void fromClient`
 ].join("\n")
 fs.writeFileSync(path.join(consumer, "check.ts"), ts)
 fs.writeFileSync(
