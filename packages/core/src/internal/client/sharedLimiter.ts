@@ -15,6 +15,12 @@
  * process (the limit divided by the number of processes that share the key),
  * with a warning, until the store answers again.
  *
+ * The hand-overs keep the limit: what the store admitted in the last window
+ * is not known to the fallback, so the fallback starts one window after the
+ * store's last answer; and what the fallback sent is not known to the store,
+ * so back from it, the namespace is paused until the fallback's requests
+ * (those ended, and those still in flight) have left the window.
+ *
  * @internal
  */
 import * as Clock from "effect/Clock"
@@ -74,19 +80,49 @@ export const make = (options: Options): Effect.Effect<SharedLimiter> =>
     )
     // warn once per stretch of failures, not once per request
     const failing = yield* Ref.make(false)
+    // when the store last answered, and what went through the fallback since (ended, and in flight)
+    // (until it first answers, the store may have admitted up to the limit in the last window)
+    const lastAnswer = yield* Ref.make(yield* Clock.currentTimeMillis)
+    const fallbackEnded = yield* Ref.make(0)
+    const fallbackInFlight = yield* Ref.make(0)
     const storeFailed = (error: RateLimitStoreError) =>
       Effect.flatMap(Ref.getAndSet(failing, true), (already) =>
-        already
-          ? Effect.void
-          : Effect.logWarning(
+        already ? Effect.void : Effect.zipRight(
+          // the store may have admitted up to the limit in the last window: the fallback starts after it
+          fallback === undefined
+            ? Effect.void
+            : Effect.flatMap(Ref.get(lastAnswer), (answered) => fallback.pauseUntil(answered + windowMillis)),
+          Effect.logWarning(
             `OpenCX: the shared rate limiter (${store.name}) failed (${error.reason}); ${
               fallback === undefined
                 ? "requests fail until it answers"
                 : "falling back to a limit of this process until it answers"
             }`
-          ))
-    const storeAnswered = Effect.flatMap(Ref.getAndSet(failing, false), (was) =>
-      was ? Effect.logInfo(`OpenCX: the shared rate limiter (${store.name}) answers again`) : Effect.void)
+          )
+        ))
+    /** the store answered: after a failure, how long the namespace must wait for the fallback's requests (0: none) */
+    const storeAnswered = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      yield* Ref.set(lastAnswer, now)
+      if (!(yield* Ref.getAndSet(failing, false))) return 0
+      yield* Effect.logInfo(`OpenCX: the shared rate limiter (${store.name}) answers again`)
+      if (fallback === undefined) return 0
+      // a request still in flight through the fallback counts as ending now
+      const lastEnd = (yield* Ref.get(fallbackInFlight)) > 0 ? now : yield* Ref.get(fallbackEnded)
+      return Math.max(0, lastEnd + windowMillis - now)
+    })
+    const throughFallback = <A, E, R>(limiter: Limiter.Limiter, effect: Effect.Effect<A, E, R>) =>
+      limiter.withPermit(
+        Effect.acquireUseRelease(
+          Ref.update(fallbackInFlight, (n) => n + 1),
+          () => effect,
+          () =>
+            Effect.zipRight(
+              Ref.update(fallbackInFlight, (n) => n - 1),
+              Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.update(fallbackEnded, (last) => Math.max(last, now)))
+            )
+        )
+      )
 
     const release = (lease: string) =>
       deadline(store.release({ namespace, lease, windowMillis })).pipe(
@@ -109,9 +145,15 @@ export const make = (options: Options): Effect.Effect<SharedLimiter> =>
                 return yield* new RateLimiterUnavailable({ ...where, store: store.name, reason: acquired.left.reason })
               }
               // restored as a whole: the fallback limiter masks interruption itself
-              return yield* restore(fallback.withPermit(effect))
+              return yield* restore(throughFallback(fallback, effect))
             }
-            yield* storeAnswered
+            const holdFor = yield* storeAnswered
+            if (holdFor > 0) {
+              // the store does not know what the fallback sent: every process waits until it left the window
+              if (acquired.right._tag === "Admitted") yield* release(acquired.right.lease)
+              yield* Effect.ignore(deadline(store.pause({ namespace, millis: holdFor })))
+              continue
+            }
             const decision: Acquired = acquired.right
             if (decision._tag === "Admitted") {
               yield* options.waiting(null)
