@@ -128,9 +128,9 @@ const logFlags = {
   quiet: Flags.toggle("quiet", {
     alias: "q",
     group: "Logs",
-    description: "nothing on stderr but errors (and a one-line notice of the embedded FakeOpenCx)"
+    description: "only errors on stderr (and the embedded FakeOpenCx's one-line notice)"
   }),
-  logFormat: reportFlags.logFormat
+  logFormat: { ...reportFlags.logFormat, group: "Logs" as const }
 }
 
 const withHistoryFlag = (description: string) => Flags.toggle("with-history", { group: "Output", description })
@@ -229,7 +229,7 @@ const createFlags = {
 }
 
 const sendFlags = {
-  text: Flags.text("text", "TEXT", { group: "Message", description: "the message (-: read it from stdin)" }),
+  text: Flags.text("text", "TEXT", { group: "Message", description: "the message (required; -: read it from stdin)" }),
   as: Flags.withDefault(
     Flags.choice("as", Write.senders, { group: "Message", description: "who sends it" }),
     "contact"
@@ -378,7 +378,7 @@ const createNode: Argv.Node = {
 
 const sendNode: Argv.Node = {
   name: "send",
-  description: "Send a message into a session, as its contact or as an agent; print the result as JSON.",
+  description: "Send a message into a session, as its contact or an agent.",
   flags: Object.values(sendFlags),
   args: [Ids.sessionId],
   subcommands: [],
