@@ -229,7 +229,7 @@ const createFlags = {
 }
 
 const sendFlags = {
-  text: Flags.text("text", "TEXT", { group: "Message", description: "the message (required; -: read it from stdin)" }),
+  text: Flags.text("text", "TEXT", { group: "Message", description: "the message; - reads it from stdin" }),
   as: Flags.withDefault(
     Flags.choice("as", Write.senders, { group: "Message", description: "who sends it" }),
     "contact"
@@ -298,18 +298,18 @@ const fakeServerFlags = {
 
 /** the options `@effect/cli` itself takes on every command */
 const globalFlags: ReadonlyArray<Flags.Any> = [
-  Flags.choice("log-level", ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"], {
+  Flags.optional(Flags.choice("log-level", ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"], {
     group: "Global",
     description: "the least important logs shown (debug: a line per page)"
-  }),
+  })),
   Flags.toggle("help", { alias: "h", group: "Global", description: "show this help" }),
   Flags.toggle("version", { group: "Global", description: "show the version" }),
   Flags.toggle("wizard", { group: "Global", description: "build the command step by step", hidden: true }),
-  Flags.choice("completions", ["sh", "bash", "fish", "zsh"], {
+  Flags.optional(Flags.choice("completions", ["sh", "bash", "fish", "zsh"], {
     group: "Global",
     description: "print a completion script",
     hidden: true
-  })
+  }))
 ]
 
 // ---------------------------------------------------------------------------
@@ -416,7 +416,7 @@ const reopenNode: Argv.Node = {
   notes: [],
   examples: [
     ["opencx sessions reopen \"$ID\"", "open again"],
-    ["opencx sessions reopen \"$ID\" -q", "without the notice of the embedded FakeOpenCx"]
+    ["opencx sessions reopen \"$ID\" --log-format json", "for a script: an error as a JSON line on stderr"]
   ]
 }
 

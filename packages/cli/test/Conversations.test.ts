@@ -523,7 +523,7 @@ describe("the writes", () => {
     [["send", id, "--text", ""], "--text is empty"],
     [["send", id, "--text", "   "], "--text is empty"],
     [["send", id, "--text", "-"], "--text is empty"], // stdin is empty
-    [["send", id], "Expected to find option: '--text'"],
+    [["send", id], "`opencx sessions send` needs `--text TEXT`: the message; - reads it from stdin"],
     [["send", id, "--text", "hi", "--as", "bot"], `Invalid --as: expected one of contact, agent, got "bot"`],
     [["send", id, "--text", "hi", "--agent-id", "7", "--agent-name", "Sam"], "--agent-id, --agent-name: only for a message sent --as agent"],
     [["send", id, "--text", "hi", "--take-over"], "--take-over: only for a message sent --as agent"],

@@ -237,6 +237,10 @@ export const analyse = (tree: Tree, args: ReadonlyArray<string>): Analysis => {
   if (!help && problem === undefined && missing !== undefined) {
     fail(`\`${commandName(path)}\` needs ${missing.name}: ${missing.description}`)
   }
+  const absent = last.flags.find((flag) => flag.required && !values.has(flag.name))
+  if (!help && problem === undefined && absent !== undefined) {
+    fail(`\`${commandName(path)}\` needs \`--${absent.name} ${absent.value}\`: ${absent.description}`)
+  }
   if (!help && problem === undefined && last.subcommands.length > 0 && !values.has("version") && !values.has("wizard") && !values.has("completions")) {
     fail(
       `\`${commandName(path)}\` needs a command: ${last.subcommands.map((s) => `\`${s.name}\``).join(", ")}`

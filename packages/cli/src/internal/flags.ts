@@ -55,6 +55,8 @@ export interface Flag<A> {
   readonly check: (value: string) => string | undefined
   /** left out of the help (the rarely used built-ins of `@effect/cli`) */
   readonly hidden: boolean
+  /** the command needs it: a flag with a value, neither optional nor with a default */
+  readonly required: boolean
   readonly options: Options.Options<A>
 }
 
@@ -121,6 +123,7 @@ const make = <A>(
     choices: extra.choices,
     check: extra.check ?? (() => undefined),
     hidden: extra.hidden ?? false,
+    required: !Options.isBool(described),
     options: described
   }
 }
@@ -201,12 +204,14 @@ export const toggle = (name: string, spec: Spec & { readonly hidden?: boolean })
 /** The flag may be left out. */
 export const optional = <A>(flag: Flag<A>): Flag<Option.Option<A>> => ({
   ...flag,
+  required: false,
   options: Options.optional(flag.options)
 })
 
 /** The flag may be left out, for `value` (shown in the help as `shown`). */
 export const withDefault = <A, const B extends A>(flag: Flag<A>, value: B, shown: string = String(value)): Flag<A> => ({
   ...flag,
+  required: false,
   defaultText: shown,
   options: Options.withDefault(flag.options, value)
 })
@@ -217,7 +222,7 @@ export const withDefault = <A, const B extends A>(flag: Flag<A>, value: B, shown
  */
 export const repeated = <A>(flag: Flag<A>): Flag<ReadonlyArray<A>> => {
   const options = Options.repeated(flag.options)
-  return { ...flag, value: valueOf(options), options }
+  return { ...flag, value: valueOf(options), required: false, options }
 }
 
 /**

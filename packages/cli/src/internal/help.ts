@@ -40,7 +40,11 @@ export const flagHead = (flag: Flags.Any): string => {
 }
 
 const describeFlag = (flag: Flags.Any) =>
-  flag.defaultText === undefined ? flag.description : `${flag.description} (default: ${flag.defaultText})`
+  flag.defaultText !== undefined
+    ? `${flag.description} (default: ${flag.defaultText})`
+    : flag.required
+    ? `${flag.description} (required)`
+    : flag.description
 
 /** the width of the left column: its widest cell that is not over maxColumn */
 const columnOf = (cells: ReadonlyArray<string>) => Math.max(0, ...cells.map((cell) => cell.length).filter((n) => n <= maxColumn))
