@@ -64,7 +64,7 @@ const sinceLastMargin = 60_000
 export const historyConcurrency = 4
 
 /** every item of a session's history, as the API sent them */
-export const historyOf = (service: SessionsService.Service, sessionId: string) =>
+const historyOf = (service: SessionsService.Service, sessionId: string) =>
   service.historyEncoded(sessionId).pipe(Stream.runCollect, Effect.map(Chunk.toReadonlyArray))
 
 const describeQuery = (query: Readonly<Record<string, string>>) => {

@@ -15,6 +15,7 @@
  *
  * @internal
  */
+import type * as OpenCxError from "@opencx-effect/core/OpenCxError"
 import * as SessionsService from "@opencx-effect/core/SessionsService"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
@@ -64,7 +65,7 @@ export const run = (options: HistoryOptions) =>
     const id = options.sessionId
 
     /** the items' text, a chunk (a page) at a time */
-    const lines: Stream.Stream<string, unknown> = options.format === "text"
+    const lines: Stream.Stream<string, OpenCxError.OpenCxError | IoError> = options.format === "text"
       ? service.history(id).pipe(Stream.map(Transcript.render))
       : service.historyEncoded(id).pipe(
         Stream.zipWithIndex,

@@ -120,17 +120,18 @@ export const customData = (
 // ---------------------------------------------------------------------------
 
 /**
- * Checks a body with the client's own Schema (as `SessionsService` does
- * before sending it): an `InvalidParams` for the first issue, its field
- * named by the flag that gave it.
+ * Checks a body with the client's own Schema, as `SessionsService` does
+ * before sending it (decoded, then encoded: the body as it will be sent):
+ * the first issue is a usage error, its field named by the flag that gave
+ * it.
  */
 export const check = <A, I>(
   schema: Schema.Schema<A, I>,
   body: unknown,
   flagOf: (field: string) => string
-): Effect.Effect<void, UsageError> =>
+): Effect.Effect<I, UsageError> =>
   Schema.decodeUnknown(schema)(body).pipe(
-    Effect.asVoid,
+    Effect.flatMap(Schema.encode(schema)),
     Effect.mapError((error) => {
       const invalid = OpenCxError.InvalidParams.fromParseError(error)
       const flag = flagOf(invalid.field)
@@ -222,13 +223,11 @@ export const createInput = (values: CreateValues) =>
     }
     if (values.verified) body.verified = true
     if (custom.data !== undefined) body.custom_data = custom.data
-    yield* check(
+    return yield* check(
       SessionWrite.CreateChatSessionInput,
       body,
       (field) => customDataFlag(field, custom) ?? createFlags[field] ?? (field === "" ? "session" : field)
     )
-    // checked: the body is what CreateChatSessionInput encodes from
-    return body as Schema.Schema.Encoded<typeof SessionWrite.CreateChatSessionInput>
   })
 
 /** `opencx sessions create`: `{"id": …}` */
@@ -350,15 +349,13 @@ export const sendInput = (values: SendValues) =>
     }
     if (values.takeOver) body.should_take_over_session_from_ai = true
     if (custom.data !== undefined) body.custom_data = custom.data
-    yield* check(
+    return yield* check(
       SessionWrite.SendMessageInput,
       body,
       (field) =>
         customDataFlag(field, custom) ?? sendFlags[field] ??
           (field.startsWith("message.attachments") ? "--attach" : field === "" ? "message" : field)
     )
-    // checked: the body is what SendMessageInput encodes from
-    return body as Schema.Schema.Encoded<typeof SessionWrite.SendMessageInput>
   })
 
 /** how to see whether a message whose send failed is in the session */
