@@ -159,6 +159,19 @@ describe("opencx sessions history ID", () => {
       expect(fs.readdirSync(dir)).toEqual(["history.ndjson"])
     }).pipe(onFake({ generate: { count: 3, seed: 12 } })))
 
+  it.live.runIf(fs.existsSync("/dev/full"))("a full disk (stdout, or --output /dev/full): exit 1 naming it and the reason, no summary", () =>
+    Effect.gen(function*() {
+      const [session] = yield* sessions
+      const fd = fs.openSync("/dev/full", "w")
+      const toStdout = yield* Cli.run(["sessions", "history", session!.id, "--format", "text"], yield* envOf, { stdout: fd })
+      fs.closeSync(fd)
+      expect(toStdout.code).toBe(1)
+      expect(toStdout.stderr).toBe("opencx: cannot write to stdout: no space left on device (ENOSPC)\n")
+      const toFile = yield* Cli.run(["sessions", "history", session!.id, "-o", "/dev/full"], yield* envOf)
+      expect(toFile.code).toBe(1)
+      expect(toFile.stderr).toBe("opencx: cannot write to /dev/full: no space left on device (ENOSPC)\n")
+    }).pipe(onFake({ generate: { count: 3, seed: 12 } })))
+
   it.live.each([
     ["an empty id", "", "it is empty"],
     ["..", "..", "it cannot be an id"],
@@ -622,6 +635,20 @@ describe("the writes", () => {
       expect(result.code).toBe(1)
       expect(result.stderr).toMatch(
         /^opencx: cannot write to stdout: no space left on device \(ENOSPC\)\. The session was created: \{"id":"[0-9a-f-]{36}"\}\n$/
+      )
+      expect(yield* fakeOf.pipe(Effect.flatMap((fake) => fake.count))).toBe(4)
+    }).pipe(onFake({ generate: { count: 3, seed: 19 } })))
+})
+
+describe("a reader that goes away before a write's result", () => {
+  it.live("the result goes to stderr, and the command stops quietly (exit 0), as elsewhere", () =>
+    Effect.gen(function*() {
+      const running = yield* Cli.start(["sessions", "create", "-q"], yield* envOf)
+      running.child.stdout!.destroy() // the reader is gone before the result comes
+      const result = yield* running.result
+      expect(result.code).toBe(0)
+      expect(result.stderr).toMatch(
+        /^opencx: stdout was closed before the result was written\. The session was created: \{"id":"[0-9a-f-]{36}"\}\n$/
       )
       expect(yield* fakeOf.pipe(Effect.flatMap((fake) => fake.count))).toBe(4)
     }).pipe(onFake({ generate: { count: 3, seed: 19 } })))

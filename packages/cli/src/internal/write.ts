@@ -23,6 +23,7 @@ import * as Schema from "effect/Schema"
 import { apiFailure, type ApiFailure, IoError, isOutcomeUnknown, UsageError } from "./errors.js"
 import { shellQuote } from "./export.js"
 import { stringify } from "./json.js"
+import { writeStderr } from "./output.js"
 import { writeStdout } from "./sink.js"
 
 // ---------------------------------------------------------------------------
@@ -152,7 +153,9 @@ const customDataFlag = (field: string, custom: CustomData) =>
  * Prints a write's result: one JSON object, one line, on stdout. The write
  * is done by then: when stdout cannot take it (a full disk), the command
  * fails (exit 1) with the result in its message, so that it is not lost
- * and the write is not made again for want of it.
+ * and the write is not made again for want of it; when its reader went
+ * away (`| head -c 0`), the result goes to stderr and the command stops
+ * quietly, as it does elsewhere.
  */
 export const printResult = (done: string, result: Readonly<Record<string, unknown>>) =>
   Effect.gen(function*() {
@@ -161,7 +164,9 @@ export const printResult = (done: string, result: Readonly<Record<string, unknow
       Effect.catchIf(
         (error): error is IoError => error instanceof IoError,
         (error) => Effect.fail(new IoError({ message: `${error.message}. ${done}: ${text}` }))
-      )
+      ),
+      Effect.tapErrorTag("OutputClosed", () =>
+        writeStderr(`opencx: stdout was closed before the result was written. ${done}: ${text}\n`))
     )
     return result
   })
