@@ -4,8 +4,14 @@
  * - `opencx sessions export`: every matching session to a file or stdout
  *   (ndjson, csv or json), streamed in constant memory, resumable with
  *   `--checkpoint`, incremental with `--since-last`;
+ *   (`--with-history`: each session with its history);
  * - `opencx sessions stats`: counts by status, channel, sentiment,
- *   ai_closure_type and month (or week, or day), as tables with bars;
+ *   ai_closure_type and month (or week, or day), as tables with bars
+ *   (`--with-history`: the median number of events per session);
+ * - `opencx sessions history ID`: one conversation (ndjson, json, or a
+ *   transcript);
+ * - `opencx sessions create`, `send ID`, `close ID`, `reopen ID`: the
+ *   writes, each printing its result as one JSON object;
  * - `opencx fake-server`: FakeOpenCx on 127.0.0.1.
  *
  * With no API key (`OPENCX_API_KEY` or `--api-key-file`) and no base URL
@@ -24,7 +30,9 @@ import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
-import { ChatSession, type ListChatSessionsParams, OpenCxError } from "@opencx-effect/core"
+import * as ChatSession from "@opencx-effect/core/ChatSession"
+import type * as ListChatSessionsParams from "@opencx-effect/core/ListChatSessionsParams"
+import * as OpenCxError from "@opencx-effect/core/OpenCxError"
 import { NodeFakeOpenCx } from "@opencx-effect/platform-node"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -39,9 +47,13 @@ import * as Export from "./internal/export.js"
 import * as Flags from "./internal/flags.js"
 import { formats } from "./internal/formats.js"
 import * as Help from "./internal/help.js"
+import * as History from "./internal/history.js"
+import * as Ids from "./internal/ids.js"
 import * as Output from "./internal/output.js"
 import * as Stats from "./internal/stats.js"
+import * as Stdin from "./internal/stdin.js"
 import * as Terminal from "./internal/terminal.js"
+import * as Write from "./internal/write.js"
 
 // ---------------------------------------------------------------------------
 // Flags
@@ -111,6 +123,18 @@ const reportFlags = {
   )
 }
 
+/** for the commands that have no progress (history, the writes) */
+const logFlags = {
+  quiet: Flags.toggle("quiet", {
+    alias: "q",
+    group: "Logs",
+    description: "only errors on stderr (and the embedded FakeOpenCx's one-line notice)"
+  }),
+  logFormat: { ...reportFlags.logFormat, group: "Logs" as const }
+}
+
+const withHistoryFlag = (description: string) => Flags.toggle("with-history", { group: "Output", description })
+
 const exportFlags = {
   ...filterFlags,
   format: Flags.withDefault(
@@ -126,6 +150,7 @@ const exportFlags = {
     description: "write to FILE (default: stdout)"
   })),
   limit: Flags.optional(Flags.integer("limit", { min: 1 }, { group: "Output", description: "stop after this many sessions" })),
+  withHistory: withHistoryFlag("each session with its history (csv: a history_events column)"),
   checkpoint: Flags.optional(Flags.text("checkpoint", "FILE", {
     group: "Output",
     description: "save progress after each page, to resume (needs --output)"
@@ -146,8 +171,103 @@ const statsFlags = {
     "month"
   ),
   ascii: Flags.toggle("ascii", { group: "Counting", description: "draw the bars with # instead of Unicode blocks" }),
+  withHistory: Flags.toggle("with-history", {
+    group: "Counting",
+    description: "read each session's history too: the median number of events per session"
+  }),
   ...connectionFlags,
   ...reportFlags
+}
+
+const historyFlags = {
+  format: Flags.withDefault(
+    Flags.choice("format", History.formats, {
+      group: "Output",
+      description: "each event as the API sent it, one per line; a transcript; or one array"
+    }),
+    "ndjson"
+  ),
+  output: Flags.optional(Flags.text("output", "FILE", {
+    alias: "o",
+    group: "Output",
+    description: "write to FILE, whole or not at all (default: stdout)"
+  })),
+  ...connectionFlags,
+  ...logFlags
+}
+
+const customDataFlags = {
+  customData: Flags.repeated(Flags.text("custom-data", "KEY=VALUE", {
+    group: "Custom data",
+    description: "a custom data value (true, false and numbers typed as such); repeat for more"
+  })),
+  customDataJson: Flags.optional(Flags.text("custom-data-json", "JSON", {
+    group: "Custom data",
+    description: "custom data as a flat JSON object ('{\"plan\":\"pro\"}')"
+  }))
+}
+
+const createFlags = {
+  channel: Flags.optional(Flags.choice("channel", ChatSession.SessionChannelStrict.literals, {
+    group: "Session",
+    description: "the session's channel (the API's default: api)"
+  })),
+  verified: Flags.toggle("verified", {
+    group: "Session",
+    description: "the contact is verified (their details go to the contact's own fields)"
+  }),
+  contactId: Flags.optional(Flags.text("contact-id", "ID", { group: "Contact", description: "an existing contact" })),
+  contactEmail: Flags.optional(Flags.text("contact-email", "EMAIL", { group: "Contact", description: "a new contact's email" })),
+  contactName: Flags.optional(Flags.text("contact-name", "NAME", { group: "Contact", description: "a new contact's name" })),
+  contactPhone: Flags.optional(Flags.text("contact-phone", "PHONE", {
+    group: "Contact",
+    description: "a new contact's phone number"
+  })),
+  ...customDataFlags,
+  ...connectionFlags,
+  ...logFlags
+}
+
+const sendFlags = {
+  text: Flags.text("text", "TEXT", { group: "Message", description: "the message; - reads it from stdin" }),
+  as: Flags.withDefault(
+    Flags.choice("as", Write.senders, { group: "Message", description: "who sends it" }),
+    "contact"
+  ),
+  agentId: Flags.optional(Flags.integer("agent-id", { min: 0 }, { group: "Message", description: "the agent's id (with --as agent)" })),
+  agentName: Flags.optional(Flags.text("agent-name", "NAME", {
+    group: "Message",
+    description: "the agent's name (with --as agent)"
+  })),
+  takeOver: Flags.toggle("take-over", {
+    group: "Message",
+    description: "the agent takes the session over from the AI (with --as agent)"
+  }),
+  attach: Flags.repeated(Flags.text("attach", "URL", {
+    group: "Message",
+    description: "attach the file at URL; repeat for more"
+  })),
+  ...customDataFlags,
+  ...connectionFlags,
+  ...logFlags
+}
+
+const closeFlags = {
+  unresolved: Flags.toggle("unresolved", {
+    group: "Session",
+    description: "close it as unresolved (default: as resolved)"
+  }),
+  summarise: Flags.toggle("summarise", {
+    group: "Session",
+    description: "have the AI write its summary and sentiment (on resolving)"
+  }),
+  ...connectionFlags,
+  ...logFlags
+}
+
+const reopenFlags = {
+  ...connectionFlags,
+  ...logFlags
 }
 
 const fakeServerFlags = {
@@ -178,18 +298,18 @@ const fakeServerFlags = {
 
 /** the options `@effect/cli` itself takes on every command */
 const globalFlags: ReadonlyArray<Flags.Any> = [
-  Flags.choice("log-level", ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"], {
+  Flags.optional(Flags.choice("log-level", ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"], {
     group: "Global",
     description: "the least important logs shown (debug: a line per page)"
-  }),
+  })),
   Flags.toggle("help", { alias: "h", group: "Global", description: "show this help" }),
   Flags.toggle("version", { group: "Global", description: "show the version" }),
   Flags.toggle("wizard", { group: "Global", description: "build the command step by step", hidden: true }),
-  Flags.choice("completions", ["sh", "bash", "fish", "zsh"], {
+  Flags.optional(Flags.choice("completions", ["sh", "bash", "fish", "zsh"], {
     group: "Global",
     description: "print a completion script",
     hidden: true
-  })
+  }))
 ]
 
 // ---------------------------------------------------------------------------
@@ -202,6 +322,7 @@ const exportNode: Argv.Node = {
   name: "export",
   description: "Export chat sessions, as they come, to a file or stdout.",
   flags: Object.values(exportFlags),
+  args: [],
   subcommands: [],
   notes: [dateNote],
   examples: [
@@ -215,6 +336,7 @@ const statsNode: Argv.Node = {
   name: "stats",
   description: "Count sessions by status, channel, sentiment, ai_closure_type and month.",
   flags: Object.values(statsFlags),
+  args: [],
   subcommands: [],
   notes: [dateNote],
   examples: [
@@ -224,11 +346,86 @@ const statsNode: Argv.Node = {
   ]
 }
 
+const historyNode: Argv.Node = {
+  name: "history",
+  description: "Print one session's history: its messages and other events, oldest first.",
+  flags: Object.values(historyFlags),
+  args: [Ids.sessionId],
+  subcommands: [],
+  notes: [
+    "text: one line per event, its time (UTC), who and what; what the server sent is escaped, never run by the terminal."
+  ],
+  examples: [
+    ["opencx sessions history \"$ID\" --format text", "the conversation, to read"],
+    ["opencx sessions history \"$ID\" -o history.ndjson", "its events, as the API sent them"]
+  ]
+}
+
+const createNode: Argv.Node = {
+  name: "create",
+  description: "Create a chat session; print its id as JSON.",
+  flags: Object.values(createFlags),
+  args: [],
+  subcommands: [],
+  notes: [
+    "The write is never repeated: when its outcome is unknown (a timeout, a 5xx), the command fails saying so."
+  ],
+  examples: [
+    ["opencx sessions create --contact-email ada@example.com --contact-name 'Ada Lovelace'", "a session for a new contact"],
+    ["opencx sessions create --contact-id \"$CONTACT_ID\" --channel email --custom-data plan=pro", "for an existing contact, with custom data"]
+  ]
+}
+
+const sendNode: Argv.Node = {
+  name: "send",
+  description: "Send a message into a session, as its contact or an agent.",
+  flags: Object.values(sendFlags),
+  args: [Ids.sessionId],
+  subcommands: [],
+  notes: [
+    "The write is never repeated: when its outcome is unknown (a timeout, a 5xx), the command fails saying so."
+  ],
+  examples: [
+    ["opencx sessions send \"$ID\" --text 'Where is my order?'", "as the contact"],
+    [
+      "opencx sessions send \"$ID\" --as agent --agent-id 7 --agent-name Sam --take-over --text -",
+      "as an agent taking over from the AI, the text from stdin"
+    ]
+  ]
+}
+
+const closeNode: Argv.Node = {
+  name: "close",
+  description: "Close a session, as resolved (or not); print its id and status as JSON.",
+  flags: Object.values(closeFlags),
+  args: [Ids.sessionId],
+  subcommands: [],
+  notes: [],
+  examples: [
+    ["opencx sessions close \"$ID\" --summarise", "resolved, with a summary and sentiment"],
+    ["opencx sessions close \"$ID\" --unresolved", "closed, not resolved"]
+  ]
+}
+
+const reopenNode: Argv.Node = {
+  name: "reopen",
+  description: "Reopen a closed session; print its id and status as JSON.",
+  flags: Object.values(reopenFlags),
+  args: [Ids.sessionId],
+  subcommands: [],
+  notes: [],
+  examples: [
+    ["opencx sessions reopen \"$ID\"", "open again"],
+    ["opencx sessions reopen \"$ID\" --log-format json", "for a script: an error as a JSON line on stderr"]
+  ]
+}
+
 const sessionsNode: Argv.Node = {
   name: "sessions",
-  description: "Chat sessions: export them, or count them.",
+  description: "Chat sessions: export and count them, read a conversation, drive one.",
   flags: [],
-  subcommands: [exportNode, statsNode],
+  args: [],
+  subcommands: [exportNode, statsNode, historyNode, createNode, sendNode, closeNode, reopenNode],
   notes: [],
   examples: [
     ["opencx sessions export -o sessions.ndjson", "every session, one per line"],
@@ -240,6 +437,7 @@ const fakeServerNode: Argv.Node = {
   name: "fake-server",
   description: "Serve FakeOpenCx on 127.0.0.1, for tests and demos, until Ctrl-C.",
   flags: Object.values(fakeServerFlags),
+  args: [],
   subcommands: [],
   notes: ["It prints OPENCX_BASE_URL and OPENCX_API_KEY to use with the other commands."],
   examples: [
@@ -258,8 +456,9 @@ const fakeServerNode: Argv.Node = {
 export const tree: Argv.Tree = {
   root: {
     name: "opencx",
-    description: "Export and summarise OpenCX chat sessions.",
+    description: "Export and summarise OpenCX chat sessions; read and drive conversations.",
     flags: [],
+    args: [],
     subcommands: [sessionsNode, fakeServerNode],
     notes: [
       "The API key comes from OPENCX_API_KEY (or --api-key-file), the base URL from OPENCX_BASE_URL (or --base-url). With neither, the sessions commands use an embedded FakeOpenCx."
@@ -339,13 +538,13 @@ const uiOf = (values: ReportValues): Output.Ui => ({
  */
 const withSessions = <A, E, R>(
   flags: Connection.ConnectionFlags,
-  ui: Output.Ui,
-  effect: (source: string) => Effect.Effect<A, E, R>
+  ui: Pick<Output.Ui, "format">,
+  effect: (connection: Connection.Connection) => Effect.Effect<A, E, R>
 ) =>
   Effect.gen(function*() {
     const connection = yield* Connection.resolve(flags)
     if (Option.isSome(connection.notice)) yield* Output.notice(ui, connection.notice.value)
-    return yield* Effect.provide(effect(connection.source), connection.layer)
+    return yield* Effect.provide(effect(connection), connection.layer)
   })
 
 /** `opencx sessions export`; `args` is the command line without the executable (for the resume hint) */
@@ -355,17 +554,19 @@ const exportCommand = (args: ReadonlyArray<string>) =>
       const filters = yield* toFilters(flags)
       yield* Export.filtersQuery(filters.params) // a bad filter is refused before anything else is said
       const ui = uiOf(flags)
-      return yield* withSessions(flags, ui, (source) =>
+      return yield* withSessions(flags, ui, ({ requestsPerMinute, source }) =>
         Export.run({
           filters: filters.params,
           dates: filters.dates,
           format: flags.format,
+          withHistory: flags.withHistory,
           output: flags.output,
           limit: flags.limit,
           checkpoint: flags.checkpoint,
           sinceLast: flags.sinceLast,
           ui,
           source,
+          requestsPerMinute,
           argv: args
         }))
     })).pipe(Command.withDescription(exportNode.description))
@@ -375,7 +576,7 @@ const statsCommand = Command.make("stats", Flags.options(statsFlags), (flags) =>
     const filters = yield* toFilters(flags)
     const query = yield* Export.filtersQuery(filters.params)
     const ui = uiOf(flags)
-    return yield* withSessions(flags, ui, (source) =>
+    return yield* withSessions(flags, ui, ({ requestsPerMinute, source }) =>
       Stats.run({
         params: query,
         query,
@@ -383,11 +584,62 @@ const statsCommand = Command.make("stats", Flags.options(statsFlags), (flags) =>
         json: flags.json,
         by: flags.by,
         ascii: flags.ascii,
+        withHistory: flags.withHistory,
         ui,
-        source
+        source,
+        requestsPerMinute
       }))
   })).pipe(Command.withDescription(statsNode.description))
 
+/** the ui of a command without progress */
+const quietUi = (values: { readonly quiet: boolean; readonly logFormat: Output.LogFormat }): Output.Ui => ({
+  format: values.logFormat,
+  streams: Terminal.detect(),
+  quiet: values.quiet,
+  progressInterval: Output.defaultProgressInterval * 1_000
+})
+
+/** the `ID` argument, with the command's flags */
+const withId = <F extends Readonly<Record<string, Flags.Any>>>(flags: F) => ({
+  id: Ids.sessionId.args,
+  ...Flags.options(flags)
+})
+
+const historyCommand = Command.make("history", withId(historyFlags), (flags) =>
+  Effect.gen(function*() {
+    const ui = quietUi(flags)
+    return yield* withSessions(flags, ui, () =>
+      History.run({ sessionId: flags.id, format: flags.format, output: flags.output, ui }))
+  })).pipe(Command.withDescription(historyNode.description))
+
+/** `--text -`: the text from stdin (without the line break that ends it) */
+const readText = (text: string) =>
+  text !== "-" ? Effect.succeed(text) : Stdin.readAll.pipe(
+    Effect.map((input) => input.replace(/\r?\n$/, "")),
+    Effect.mapError((e) => new UsageError({ message: `cannot read --text from stdin: ${reasonOf(e)}` }))
+  )
+
+const createCommand = Command.make("create", Flags.options(createFlags), (flags) =>
+  Effect.gen(function*() {
+    const body = yield* Write.createInput(flags) // bad input is refused before anything else is said
+    return yield* withSessions(flags, quietUi(flags), () => Write.create(body))
+  })).pipe(Command.withDescription(createNode.description))
+
+const sendCommand = Command.make("send", withId(sendFlags), (flags) =>
+  Effect.gen(function*() {
+    const text = yield* readText(flags.text)
+    const body = yield* Write.sendInput({ ...flags, text })
+    return yield* withSessions(flags, quietUi(flags), () => Write.send(flags.id, body))
+  })).pipe(Command.withDescription(sendNode.description))
+
+const closeCommand = Command.make("close", withId(closeFlags), (flags) =>
+  Effect.gen(function*() {
+    const options = yield* Write.closeInput({ resolved: !flags.unresolved, summarise: flags.summarise })
+    return yield* withSessions(flags, quietUi(flags), () => Write.close(flags.id, options))
+  })).pipe(Command.withDescription(closeNode.description))
+
+const reopenCommand = Command.make("reopen", withId(reopenFlags), (flags) =>
+  withSessions(flags, quietUi(flags), () => Write.reopen(flags.id))).pipe(Command.withDescription(reopenNode.description))
 
 const fakeServerCommand = Command.make("fake-server", Flags.options(fakeServerFlags), (flags) =>
   Effect.gen(function*() {
@@ -427,7 +679,15 @@ const makeCommand = (args: ReadonlyArray<string>) =>
     Command.withSubcommands([
       Command.make("sessions").pipe(
         Command.withDescription(sessionsNode.description),
-        Command.withSubcommands([exportCommand(args), statsCommand])
+        Command.withSubcommands([
+          exportCommand(args),
+          statsCommand,
+          historyCommand,
+          createCommand,
+          sendCommand,
+          closeCommand,
+          reopenCommand
+        ])
       ),
       fakeServerCommand
     ])

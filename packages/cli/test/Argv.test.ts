@@ -51,7 +51,7 @@ describe("analyse", () => {
   it.each([
     ["sessions exprot", "unknown command `exprot` for `opencx sessions`: did you mean `export`?"],
     ["sessions export --stauts open", "unknown flag `--stauts` for `opencx sessions export`: did you mean `--status`?"],
-    ["sessions stats --output x", "`--output` is a flag of `opencx sessions export`, not of `opencx sessions stats`"],
+    ["sessions stats --output x", "`--output` is a flag of `opencx sessions export` and `opencx sessions history`, not of `opencx sessions stats`"],
     ["sessions export --status archived", `Invalid --status: expected one of open, closed_resolved, closed_unresolved, got "archived"`],
     ["sessions export --status opne", "did you mean `open`?"],
     ["sessions export --format xml", "Invalid --format"],
@@ -73,6 +73,38 @@ describe("analyse", () => {
     const { path, problem } = analyse("sessions export --stauts open --format csv")
     expect(path.map((node) => node.name)).toEqual(["opencx", "sessions", "export"])
     expect(problem).not.toMatch(/use one of|unknown command/)
+  })
+})
+
+describe("positional arguments", () => {
+  const id = "3f1c2a4e-8b7d-4c6e-9a1b-2c3d4e5f6a7b"
+
+  it("an ID anywhere among the flags, or after --", () => {
+    for (const line of [`sessions history ${id} --format text`, `sessions history --format text ${id}`, `sessions send ${id} --text hi`]) {
+      expect(analyse(line).problem).toBeUndefined()
+    }
+    expect(Argv.analyse(Cli.tree, ["sessions", "history", "--format", "text", "--", "-odd-id"]).problem).toBeUndefined()
+    expect(Argv.analyse(Cli.tree, ["sessions", "send", id, "--text", "-"]).problem).toBeUndefined() // - is a value
+  })
+
+  it.each([
+    ["sessions history", "`opencx sessions history` needs ID: the session's id"],
+    [`sessions history ${id} ${id}`, `unexpected argument \`${id}\` for \`opencx sessions history\`: it takes ID and flags only`],
+    ["sessions history ..", `Invalid ID "..": it cannot be an id`],
+    [`sessions send ${id}`, "`opencx sessions send` needs `--text TEXT`"],
+    [`sessions close ${id} --summarize`, "unknown flag `--summarize` for `opencx sessions close`: did you mean `--summarise`?"],
+    [`sessions reopen ${id} --unresolved`, "`--unresolved` is a flag of `opencx sessions close`, not of `opencx sessions reopen`"],
+    [`sessions export ${id}`, `unexpected argument \`${id}\` for \`opencx sessions export\`: it takes flags only`]
+  ])("%j: %s", (line, message) => {
+    const { problem } = analyse(line)
+    expect(problem).toContain(message)
+    expect(problem).toMatch(/\nRun `opencx[a-z -]*--help` for its usage\.$/)
+  })
+
+  it("an id with control characters is named without them", () => {
+    const { problem } = Argv.analyse(Cli.tree, ["sessions", "history", "a\u001b[2Jb"])
+    expect(problem).toContain(`Invalid ID "a\\u001b[2Jb": it contains control characters`)
+    expect(problem).not.toMatch(/\u001b/)
   })
 })
 

@@ -41,14 +41,19 @@ describe("--help", () => {
       const text = yield* help([])
       checkShape(text, "opencx <command> [flags]")
       expect(text).toMatchInlineSnapshot(`
-        "Export and summarise OpenCX chat sessions.
+        "Export and summarise OpenCX chat sessions; read and drive conversations.
 
         Usage: opencx <command> [flags]
 
         Commands:
-          sessions export  Export chat sessions, as they come, to a file or stdout.
-          sessions stats   Count sessions by status, channel, sentiment, ai_closure_type and month.
-          fake-server      Serve FakeOpenCx on 127.0.0.1, for tests and demos, until Ctrl-C.
+          sessions export   Export chat sessions, as they come, to a file or stdout.
+          sessions stats    Count sessions by status, channel, sentiment, ai_closure_type and month.
+          sessions history  Print one session's history: its messages and other events, oldest first.
+          sessions create   Create a chat session; print its id as JSON.
+          sessions send     Send a message into a session, as its contact or an agent.
+          sessions close    Close a session, as resolved (or not); print its id and status as JSON.
+          sessions reopen   Reopen a closed session; print its id and status as JSON.
+          fake-server       Serve FakeOpenCx on 127.0.0.1, for tests and demos, until Ctrl-C.
 
         Global flags:
           --log-level all|trace|debug|info|warning|error|fatal|none
@@ -77,13 +82,18 @@ describe("--help", () => {
       const text = yield* help(["sessions"])
       checkShape(text, "opencx sessions <command> [flags]")
       expect(text).toMatchInlineSnapshot(`
-        "Chat sessions: export them, or count them.
+        "Chat sessions: export and count them, read a conversation, drive one.
 
         Usage: opencx sessions <command> [flags]
 
         Commands:
-          export  Export chat sessions, as they come, to a file or stdout.
-          stats   Count sessions by status, channel, sentiment, ai_closure_type and month.
+          export   Export chat sessions, as they come, to a file or stdout.
+          stats    Count sessions by status, channel, sentiment, ai_closure_type and month.
+          history  Print one session's history: its messages and other events, oldest first.
+          create   Create a chat session; print its id as JSON.
+          send     Send a message into a session, as its contact or an agent.
+          close    Close a session, as resolved (or not); print its id and status as JSON.
+          reopen   Reopen a closed session; print its id and status as JSON.
 
         Global flags:
           --log-level all|trace|debug|info|warning|error|fatal|none
@@ -130,6 +140,7 @@ describe("--help", () => {
           --format ndjson|csv|json     one per line, CSV columns, or one array (default: ndjson)
           -o, --output FILE            write to FILE (default: stdout)
           --limit INTEGER              stop after this many sessions
+          --with-history               each session with its history (csv: a history_events column)
           --checkpoint FILE            save progress after each page, to resume (needs --output)
           --since-last FILE            only sessions updated since the last run with this state file
 
@@ -191,6 +202,8 @@ describe("--help", () => {
           --json                       print the counts as JSON
           --by day|week|month          the time table's rows (created_at, UTC) (default: month)
           --ascii                      draw the bars with # instead of Unicode blocks
+          --with-history               read each session's history too: the median number of events per
+                                       session
 
         Connection:
           --api-key-file FILE          read the API key from this file (instead of OPENCX_API_KEY)
@@ -253,6 +266,240 @@ describe("--help", () => {
           opencx fake-server --port 8080
           # a slow API with a tight rate limit
           opencx fake-server --rate-limit 10 --latency 200
+        "
+      `)
+    }))
+
+  it.live("opencx sessions history", () =>
+    Effect.gen(function*() {
+      const text = yield* help(["sessions", "history"])
+      checkShape(text, "opencx sessions history ID [flags]")
+      expect(text).toContain("--format ndjson|text|json")
+      expect(text).toMatchInlineSnapshot(`
+        "Print one session's history: its messages and other events, oldest first.
+
+        Usage: opencx sessions history ID [flags]
+
+        Arguments:
+          ID                         the session's id (the id of a session in an export)
+
+        Output:
+          --format ndjson|text|json  each event as the API sent it, one per line; a transcript; or one array
+                                     (default: ndjson)
+          -o, --output FILE          write to FILE, whole or not at all (default: stdout)
+
+        Connection:
+          --api-key-file FILE        read the API key from this file (instead of OPENCX_API_KEY)
+          --base-url URL             the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
+          --rate-limit INTEGER       requests per minute, client-side (default 100; 0: off)
+          --allow-insecure-http      allow http:// to hosts other than loopback (the key travels in clear)
+
+        Logs:
+          -q, --quiet                only errors on stderr (and the embedded FakeOpenCx's one-line notice)
+          --log-format text|json     stderr as text, or as JSON lines (default: text)
+
+        Global flags:
+          --log-level all|trace|debug|info|warning|error|fatal|none
+                                     the least important logs shown (debug: a line per page)
+          -h, --help                 show this help
+          --version                  show the version
+
+        text: one line per event, its time (UTC), who and what; what the server sent is escaped, never run
+        by the terminal.
+
+        Examples:
+          # the conversation, to read
+          opencx sessions history "$ID" --format text
+          # its events, as the API sent them
+          opencx sessions history "$ID" -o history.ndjson
+        "
+      `)
+    }))
+
+  it.live("opencx sessions create", () =>
+    Effect.gen(function*() {
+      const text = yield* help(["sessions", "create"])
+      checkShape(text, "opencx sessions create [flags]")
+      expect(text).toContain("--custom-data KEY=VALUE...")
+      expect(text).toMatchInlineSnapshot(`
+        "Create a chat session; print its id as JSON.
+
+        Usage: opencx sessions create [flags]
+
+        Session:
+          --channel web|email|phone_voice|slack|sms|whatsapp|instagram|messenger|api|web_voice
+                                      the session's channel (the API's default: api)
+          --verified                  the contact is verified (their details go to the contact's own fields)
+
+        Contact:
+          --contact-id ID             an existing contact
+          --contact-email EMAIL       a new contact's email
+          --contact-name NAME         a new contact's name
+          --contact-phone PHONE       a new contact's phone number
+
+        Custom data:
+          --custom-data KEY=VALUE...  a custom data value (true, false and numbers typed as such); repeat
+                                      for more
+          --custom-data-json JSON     custom data as a flat JSON object ('{"plan":"pro"}')
+
+        Connection:
+          --api-key-file FILE         read the API key from this file (instead of OPENCX_API_KEY)
+          --base-url URL              the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
+          --rate-limit INTEGER        requests per minute, client-side (default 100; 0: off)
+          --allow-insecure-http       allow http:// to hosts other than loopback (the key travels in clear)
+
+        Logs:
+          -q, --quiet                 only errors on stderr (and the embedded FakeOpenCx's one-line notice)
+          --log-format text|json      stderr as text, or as JSON lines (default: text)
+
+        Global flags:
+          --log-level all|trace|debug|info|warning|error|fatal|none
+                                      the least important logs shown (debug: a line per page)
+          -h, --help                  show this help
+          --version                   show the version
+
+        The write is never repeated: when its outcome is unknown (a timeout, a 5xx), the command fails
+        saying so.
+
+        Examples:
+          # a session for a new contact
+          opencx sessions create --contact-email ada@example.com --contact-name 'Ada Lovelace'
+          # for an existing contact, with custom data
+          opencx sessions create --contact-id "$CONTACT_ID" --channel email --custom-data plan=pro
+        "
+      `)
+    }))
+
+  it.live("opencx sessions send", () =>
+    Effect.gen(function*() {
+      const text = yield* help(["sessions", "send"])
+      checkShape(text, "opencx sessions send ID [flags]")
+      expect(text).toContain("--text TEXT")
+      expect(text).toMatchInlineSnapshot(`
+        "Send a message into a session, as its contact or an agent.
+
+        Usage: opencx sessions send ID [flags]
+
+        Arguments:
+          ID                          the session's id (the id of a session in an export)
+
+        Message:
+          --text TEXT                 the message; - reads it from stdin (required)
+          --as contact|agent          who sends it (default: contact)
+          --agent-id INTEGER          the agent's id (with --as agent)
+          --agent-name NAME           the agent's name (with --as agent)
+          --take-over                 the agent takes the session over from the AI (with --as agent)
+          --attach URL...             attach the file at URL; repeat for more
+
+        Custom data:
+          --custom-data KEY=VALUE...  a custom data value (true, false and numbers typed as such); repeat
+                                      for more
+          --custom-data-json JSON     custom data as a flat JSON object ('{"plan":"pro"}')
+
+        Connection:
+          --api-key-file FILE         read the API key from this file (instead of OPENCX_API_KEY)
+          --base-url URL              the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
+          --rate-limit INTEGER        requests per minute, client-side (default 100; 0: off)
+          --allow-insecure-http       allow http:// to hosts other than loopback (the key travels in clear)
+
+        Logs:
+          -q, --quiet                 only errors on stderr (and the embedded FakeOpenCx's one-line notice)
+          --log-format text|json      stderr as text, or as JSON lines (default: text)
+
+        Global flags:
+          --log-level all|trace|debug|info|warning|error|fatal|none
+                                      the least important logs shown (debug: a line per page)
+          -h, --help                  show this help
+          --version                   show the version
+
+        The write is never repeated: when its outcome is unknown (a timeout, a 5xx), the command fails
+        saying so.
+
+        Examples:
+          # as the contact
+          opencx sessions send "$ID" --text 'Where is my order?'
+          # as an agent taking over from the AI, the text from stdin
+          opencx sessions send "$ID" --as agent --agent-id 7 --agent-name Sam --take-over --text -
+        "
+      `)
+    }))
+
+  it.live("opencx sessions close", () =>
+    Effect.gen(function*() {
+      const text = yield* help(["sessions", "close"])
+      checkShape(text, "opencx sessions close ID [flags]")
+      expect(text).toContain("--unresolved")
+      expect(text).toMatchInlineSnapshot(`
+        "Close a session, as resolved (or not); print its id and status as JSON.
+
+        Usage: opencx sessions close ID [flags]
+
+        Arguments:
+          ID                      the session's id (the id of a session in an export)
+
+        Session:
+          --unresolved            close it as unresolved (default: as resolved)
+          --summarise             have the AI write its summary and sentiment (on resolving)
+
+        Connection:
+          --api-key-file FILE     read the API key from this file (instead of OPENCX_API_KEY)
+          --base-url URL          the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
+          --rate-limit INTEGER    requests per minute, client-side (default 100; 0: off)
+          --allow-insecure-http   allow http:// to hosts other than loopback (the key travels in clear)
+
+        Logs:
+          -q, --quiet             only errors on stderr (and the embedded FakeOpenCx's one-line notice)
+          --log-format text|json  stderr as text, or as JSON lines (default: text)
+
+        Global flags:
+          --log-level all|trace|debug|info|warning|error|fatal|none
+                                  the least important logs shown (debug: a line per page)
+          -h, --help              show this help
+          --version               show the version
+
+        Examples:
+          # resolved, with a summary and sentiment
+          opencx sessions close "$ID" --summarise
+          # closed, not resolved
+          opencx sessions close "$ID" --unresolved
+        "
+      `)
+    }))
+
+  it.live("opencx sessions reopen", () =>
+    Effect.gen(function*() {
+      const text = yield* help(["sessions", "reopen"])
+      checkShape(text, "opencx sessions reopen ID [flags]")
+      expect(text).toContain("ID")
+      expect(text).toMatchInlineSnapshot(`
+        "Reopen a closed session; print its id and status as JSON.
+
+        Usage: opencx sessions reopen ID [flags]
+
+        Arguments:
+          ID                      the session's id (the id of a session in an export)
+
+        Connection:
+          --api-key-file FILE     read the API key from this file (instead of OPENCX_API_KEY)
+          --base-url URL          the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
+          --rate-limit INTEGER    requests per minute, client-side (default 100; 0: off)
+          --allow-insecure-http   allow http:// to hosts other than loopback (the key travels in clear)
+
+        Logs:
+          -q, --quiet             only errors on stderr (and the embedded FakeOpenCx's one-line notice)
+          --log-format text|json  stderr as text, or as JSON lines (default: text)
+
+        Global flags:
+          --log-level all|trace|debug|info|warning|error|fatal|none
+                                  the least important logs shown (debug: a line per page)
+          -h, --help              show this help
+          --version               show the version
+
+        Examples:
+          # open again
+          opencx sessions reopen "$ID"
+          # for a script: an error as a JSON line on stderr
+          opencx sessions reopen "$ID" --log-format json
         "
       `)
     }))

@@ -130,3 +130,54 @@ describe("lines for a log, and JSON", () => {
     )
   })
 })
+
+describe("with --with-history: requests, and the time the rate limit makes the rest take", () => {
+  // 1,250 sessions done with 4,000 requests (3.2 a session), 3,000 in all, at 100 requests a minute
+  const history = (fields: Partial<Progress.Snapshot> = {}) =>
+    snapshot({ requests: 4_000, requestLimit: 100, total: { sessions: 3_000, source: "limit" }, ...fields })
+
+  it("requests per session × sessions left ÷ the limit per minute", () => {
+    expect(Progress.requestsPerSession(history())).toBeCloseTo(3.2, 10)
+    expect(Progress.rateLimitEta(history())).toBeCloseTo((1_750 * 3.2 * 60_000) / 100, 5) // 56 minutes
+  })
+
+  it("no estimate without a total, a limit, counted requests, or a session done", () => {
+    expect(Progress.rateLimitEta(history({ total: undefined }))).toBeUndefined()
+    expect(Progress.rateLimitEta(history({ requestLimit: undefined }))).toBeUndefined()
+    expect(Progress.rateLimitEta(history({ requests: undefined }))).toBeUndefined()
+    expect(Progress.rateLimitEta(history({ runSessions: 0, sessions: 0 }))).toBeUndefined()
+  })
+
+  it("the ETA is never less than the rate limit allows", () => {
+    // the last minute's rate (300/s) would say 6 s; the limit says 56 minutes
+    expect(Progress.eta(history())).toBeCloseTo((1_750 * 3.2 * 60_000) / 100, 5)
+    // with no limit, the rate of the last minute
+    expect(Progress.eta(history({ requestLimit: undefined }))).toBeCloseTo((1_750 / 300) * 1_000, 5)
+  })
+
+  it("the live line adds the requests and keeps its fields; the plain line says the estimate", () => {
+    expect(Progress.liveLine("exporting", history({ total: undefined }), undefined)).toBe(
+      "exporting · 1,250 sessions · 50 pages · 4,000 requests · 310/s · 1m04s · 0 retries"
+    )
+    expect(Progress.plainLine("exporting", history())).toBe(
+      "exporting: 1,250 sessions in 50 pages, 1m04s elapsed, 310/s now, 0 retries, 4,000 requests (3.2 a session), 41% of 3,000, ETA 56m00s, at 100 requests a minute the rest takes at least 56m00s"
+    )
+    expect(Progress.plainLine("exporting", history({ total: undefined }))).toBe(
+      "exporting: 1,250 sessions in 50 pages, 1m04s elapsed, 310/s now, 0 retries, 4,000 requests (3.2 a session)"
+    )
+  })
+
+  it("JSON fields and the summary count the requests", () => {
+    expect(Progress.fields(history())).toMatchObject({
+      requests: 4_000,
+      requestsPerSession: 3.2,
+      requestLimitPerMinute: 100,
+      rateLimitEtaSeconds: 3_360,
+      etaSeconds: 3_360
+    })
+    expect(Progress.fields(snapshot())).not.toHaveProperty("requests")
+    expect(Progress.summary("exported", history({ elapsed: 2_000 }))).toBe(
+      "exported: 1,250 sessions in 50 pages, 2.0 s (625/s), 0 retries, 4,000 requests, 0.0 s waiting for the rate limit"
+    )
+  })
+})

@@ -72,3 +72,30 @@ describe("stats tables", () => {
     expect(Stats.bar(0, 10, false)).toBe("")
   })
 })
+
+describe("events per session (--with-history)", () => {
+  const countsOf = (events: ReadonlyArray<number>) => events.reduce(Stats.addEvents, Stats.emptyEventCounts())
+
+  it("the median from a histogram of counts: the middle one, or the mean of the two middle ones", () => {
+    expect(Stats.median(countsOf([]))).toBeNull()
+    expect(Stats.median(countsOf([7]))).toBe(7)
+    expect(Stats.median(countsOf([9, 2, 4]))).toBe(4)
+    expect(Stats.median(countsOf([2, 4, 6, 100]))).toBe(5)
+    expect(Stats.median(countsOf([3, 3, 3, 8]))).toBe(3)
+  })
+
+  it("memory holds one counter per distinct count, never the events", () => {
+    const counts = countsOf(Array.from({ length: 100_000 }, (_, i) => 2 + (i % 12)))
+    expect(counts.histogram.size).toBe(12)
+    expect(counts.sessions).toBe(100_000)
+    expect(Stats.eventsJson(counts)).toMatchObject({ sessions: 100_000, min: 2, max: 13, median: 7 })
+  })
+
+  it.effect("a line in the table, after first and last seen", () =>
+    Effect.gen(function*() {
+      const stats = yield* statsOf(3)
+      const text = Stats.table(stats, { by: "month", ascii: true, filters: "", events: countsOf([2, 4, 1_200]) })
+      expect(text.split("\n")[2]).toBe("events per session: median 4 (min 2, max 1,200; 1,206 events in all)")
+      expect(Stats.table(stats, { by: "month", ascii: true, filters: "" })).not.toContain("events per session")
+    }))
+})

@@ -35,7 +35,7 @@ describe("typos and usage errors", () => {
     [["sessions", "exprot"], "unknown command `exprot` for `opencx sessions`: did you mean `export`?"],
     [["sessions", "export", "--stauts", "open"], "unknown flag `--stauts` for `opencx sessions export`: did you mean `--status`?"],
     [["sessions", "stats", "--by", "wek"], "did you mean `week`?"],
-    [["sessions", "stats", "--output", "x.ndjson"], "`--output` is a flag of `opencx sessions export`, not of `opencx sessions stats`"],
+    [["sessions", "stats", "--output", "x.ndjson"], "`--output` is a flag of `opencx sessions export` and `opencx sessions history`, not of `opencx sessions stats`"],
     [["fake-sever"], "unknown command `fake-sever` for `opencx`: did you mean `fake-server`?"],
     [["sessions"], "`opencx sessions` needs a command: `export`, `stats`"]
   ] as const)("%j: exit 2, %s, nothing else", ([args, message]) =>

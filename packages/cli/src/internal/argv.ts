@@ -17,6 +17,8 @@ export interface Node {
   /** one line */
   readonly description: string
   readonly flags: ReadonlyArray<Flags.Any>
+  /** its positional arguments, in order (`ID`); a command with subcommands has none */
+  readonly args: ReadonlyArray<Flags.Argument>
   readonly subcommands: ReadonlyArray<Node>
   /** two or three command lines, each with what it does */
   readonly examples: ReadonlyArray<readonly [command: string, what: string]>
@@ -108,6 +110,12 @@ const commandsWith = (node: Node, path: ReadonlyArray<Node>, typed: string): Arr
   ]
 }
 
+/** what a command takes, for a message about an argument too many */
+const takes = (node: Node) =>
+  node.args.length === 0
+    ? "it takes flags only"
+    : `it takes ${node.args.map((a) => a.name).join(" ")} and flags only`
+
 const helpHint = (path: ReadonlyArray<Node>) => `Run \`${commandName(path)} --help\` for its usage.`
 
 /** Reads `args` (without the executable) against the tree. */
@@ -122,6 +130,17 @@ export const analyse = (tree: Tree, args: ReadonlyArray<string>): Analysis => {
     problem ??= `${message}\n${helpHint(path)}`
   }
   let stopped = false
+  /** the positional arguments given to the command, so far */
+  let positionals = 0
+  /** a word for the command's next positional argument: true when it takes one */
+  const positional = (node: Node, word: string): boolean => {
+    const argument = node.args[positionals]
+    if (argument === undefined) return false
+    positionals++
+    const issue = argument.check(word)
+    if (issue !== undefined) fail(issue)
+    return true
+  }
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
     const node = path[path.length - 1]!
@@ -131,8 +150,12 @@ export const analyse = (tree: Tree, args: ReadonlyArray<string>): Analysis => {
     }
     if (stopped) continue
     if (arg === "--") {
-      const rest = args.slice(i + 1)
-      if (rest.length > 0) fail(`unexpected argument \`${rest[0]}\` for \`${commandName(path)}\`: it takes none`)
+      // what follows is positional arguments, even when it starts with - (an id such as -abc)
+      const rest = args.slice(i + 1).filter((word) => word !== "--help" && word !== "-h")
+      const extra = rest.find((word) => !positional(node, word))
+      if (extra !== undefined) {
+        fail(`unexpected argument \`${extra}\` for \`${commandName(path)}\`: ${takes(node)}`)
+      }
       stopped = true
       continue
     }
@@ -201,14 +224,23 @@ export const analyse = (tree: Tree, args: ReadonlyArray<string>): Analysis => {
       stopped = true
       continue
     }
+    if (positional(node, arg)) continue
     const asFlag = suggest(`--${arg}`, node.flags.map((f) => `--${f.name}`))
     fail(
       `unexpected argument \`${arg}\` for \`${commandName(path)}\`${
-        asFlag === undefined ? ": it takes flags only" : `: did you mean \`${asFlag}\`?`
+        asFlag === undefined ? `: ${takes(node)}` : `: did you mean \`${asFlag}\`?`
       }`
     )
   }
   const last = path[path.length - 1]!
+  const missing = last.args[positionals]
+  if (!help && problem === undefined && missing !== undefined) {
+    fail(`\`${commandName(path)}\` needs ${missing.name}: ${missing.description}`)
+  }
+  const absent = last.flags.find((flag) => flag.required && !values.has(flag.name))
+  if (!help && problem === undefined && absent !== undefined) {
+    fail(`\`${commandName(path)}\` needs \`--${absent.name} ${absent.value}\`: ${absent.description}`)
+  }
   if (!help && problem === undefined && last.subcommands.length > 0 && !values.has("version") && !values.has("wizard") && !values.has("completions")) {
     fail(
       `\`${commandName(path)}\` needs a command: ${last.subcommands.map((s) => `\`${s.name}\``).join(", ")}`

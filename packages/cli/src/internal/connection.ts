@@ -11,6 +11,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { SessionsService, TestSessions } from "@opencx-effect/core"
 import { NodeSessionsService } from "@opencx-effect/platform-node"
 import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -41,6 +42,8 @@ export interface Connection {
   readonly notice: Option.Option<string>
   /** where the sessions come from, without secrets (the key of the totals cache): an origin, or the embedded fake */
   readonly source: string
+  /** the client-side rate limit, in requests per minute; undefined when it is off */
+  readonly requestsPerMinute: number | undefined
 }
 
 const usage = (message: string) => new UsageError({ message })
@@ -115,7 +118,9 @@ export const resolve = (flags: ConnectionFlags) =>
               count.toLocaleString("en-US")
             } generated sessions (seed ${seed}, OPENCX_FAKE_COUNT and OPENCX_FAKE_SEED to change), not the real API.`
         ),
-        source: `embedded:${count}:${seed}`
+        source: `embedded:${count}:${seed}`,
+        // the embedded fake has no client-side limit unless --rate-limit sets one
+        requestsPerMinute: rateLimit === undefined || rateLimit === false ? undefined : rateLimit.limit
       } satisfies Connection
     }
     const url = Option.match(baseUrl, { onNone: () => SessionsService.defaults.baseUrl, onSome: (b) => b.url })
@@ -132,6 +137,11 @@ export const resolve = (flags: ConnectionFlags) =>
         )
       ),
       notice: Option.none(),
-      source: displayUrl(url)
+      source: displayUrl(url),
+      requestsPerMinute: rateLimit === false
+        ? undefined
+        : rateLimit === undefined
+        ? (SessionsService.defaults.rateLimit.limit * 60_000) / Duration.toMillis(SessionsService.defaults.rateLimit.interval)
+        : rateLimit.limit
     } satisfies Connection
   })

@@ -142,8 +142,26 @@ export const explainFile = (error: unknown, file: string, flag: string): string 
   }
 }
 
+/** a write the server may have applied before it failed (a timeout, a broken connection, a 5xx) */
+export const isOutcomeUnknown = (error: OpenCxError.OpenCxError): boolean =>
+  (error._tag === "ServerError" || error._tag === "Timeout" || error._tag === "Transport") && error.outcomeUnknown === true
+
+/** Whether the request that failed read or wrote (a write's remedies differ). */
+export type RequestKind = "read" | "write"
+
 /** what to do about an API error, after its own message (which says what failed and where) */
-const apiRemedy = (error: OpenCxError.OpenCxError): string => {
+const apiRemedy = (error: OpenCxError.OpenCxError, kind: RequestKind): string => {
+  if (kind === "write") {
+    if (isOutcomeUnknown(error)) return "Do not run the command again before checking whether it was applied."
+    switch (error._tag) {
+      case "Forbidden":
+        return "Use a key allowed to write chat sessions."
+      case "BadRequest":
+        return "Check the values given."
+      default:
+        break
+    }
+  }
   switch (error._tag) {
     case "Unauthorized":
       return "Set OPENCX_API_KEY, or pass --api-key-file, with a valid key."
@@ -173,13 +191,19 @@ const apiRemedy = (error: OpenCxError.OpenCxError): string => {
 
 /**
  * An API error for the user: its message (what failed, and where), what to
- * do, and `then`, when there is more to say (how to resume).
+ * do (for a `write`, never to repeat it blindly when it may have been
+ * applied), and `then`, when there is more to say (how to resume, how to
+ * check).
  *
  * @internal
  */
-export const apiFailure = (error: OpenCxError.OpenCxError, then?: string | undefined): ApiFailure => {
+export const apiFailure = (
+  error: OpenCxError.OpenCxError,
+  then?: string | undefined,
+  kind: RequestKind = "read"
+): ApiFailure => {
   const own = printable(error.message)
-  const remedy = apiRemedy(error)
+  const remedy = apiRemedy(error, kind)
   const message = `${own}${/[.!?]$/.test(own) ? "" : "."}${own.includes(remedy) ? "" : ` ${remedy}`}${
     then === undefined ? "" : ` ${then}`
   }`

@@ -20,7 +20,7 @@ import * as Stream from "effect/Stream"
 import * as Dates from "./dates.js"
 import { apiFailure, IoError, UsageError } from "./errors.js"
 import * as Files from "./files.js"
-import { type Format, renderer } from "./formats.js"
+import { type Exported, type Format, renderer } from "./formats.js"
 import type * as Output from "./output.js"
 import * as Progress from "./progress.js"
 import { checkAgainstOutput } from "./resume.js"
@@ -32,6 +32,8 @@ export interface ExportOptions {
   /** the date filters as typed, by parameter (`updated_after`) */
   readonly dates: Readonly<Record<string, Dates.DateInput>>
   readonly format: Format
+  /** each session with its history (`--with-history`) */
+  readonly withHistory: boolean
   readonly output: Option.Option<string>
   readonly limit: Option.Option<number>
   readonly checkpoint: Option.Option<string>
@@ -39,6 +41,8 @@ export interface ExportOptions {
   readonly ui: Output.Ui
   /** where the sessions come from (for the totals cache) */
   readonly source: string
+  /** the client-side rate limit, in requests per minute (none: off), for the estimate of the time left */
+  readonly requestsPerMinute: number | undefined
   /** the command line, without the executable (for the resume hint) */
   readonly argv: ReadonlyArray<string>
 }
@@ -49,6 +53,19 @@ export interface ExportOptions {
  * which absorbs clock skew between this machine and the API.
  */
 const sinceLastMargin = 60_000
+
+/**
+ * How many sessions' histories are fetched at once with `--with-history`
+ * (each in order of its session, which is written as soon as its history
+ * and those before it are in): a bounded number of histories in memory, and
+ * requests that overlap their latency. The client's one limiter paces them
+ * all.
+ */
+export const historyConcurrency = 4
+
+/** every item of a session's history, as the API sent them */
+const historyOf = (service: SessionsService.Service, sessionId: string) =>
+  service.historyEncoded(sessionId).pipe(Stream.runCollect, Effect.map(Chunk.toReadonlyArray))
 
 const describeQuery = (query: Readonly<Record<string, string>>) => {
   const text = Object.entries(query).map(([k, v]) => `${k}=${v}`).join(" ")
@@ -227,6 +244,8 @@ export const run = (options: ExportOptions) =>
         ? `other filters (${describeQuery(c.query)}), not (${describeQuery(query)})`
         : c.format !== options.format
         ? `another format (${c.format}, not ${options.format})`
+        : c.withHistory !== options.withHistory
+        ? (c.withHistory ? "--with-history, which this command does not have" : "no --with-history, which this command has")
         : c.limit !== limit
         ? `another --limit (${c.limit ?? "none"}, not ${limit ?? "none"})`
         : c.output !== output
@@ -262,9 +281,9 @@ export const run = (options: ExportOptions) =>
       : { sessions: limit, source: "limit" }
 
     const service = yield* SessionsService.SessionsService
-    const format = renderer(options.format)
+    const format = renderer(options.format, options.withHistory)
     /** the sessions' text; one that cannot be written (too large for a string) is an IoError naming it */
-    const render = (sessions: ReadonlyArray<ChatSession.ChatSessionEncoded>, index: number) => {
+    const render = (sessions: ReadonlyArray<Exported>, index: number) => {
       let at = 0
       return Effect.try({
         try: () => {
@@ -274,7 +293,7 @@ export const run = (options: ExportOptions) =>
         },
         catch: (error) =>
           new IoError({
-            message: `cannot write session ${sessions[at]?.id} as ${options.format}: ${
+            message: `cannot write session ${sessions[at]?.session.id} as ${options.format}: ${
               error instanceof Error ? error.message : String(error)
             }`
           })
@@ -298,6 +317,7 @@ export const run = (options: ExportOptions) =>
       verb: "exporting",
       notLive: output === undefined && options.ui.streams.stdout.tty,
       total,
+      requests: options.withHistory ? { perMinute: options.requestsPerMinute } : undefined,
       start: Option.match(saved, {
         onNone: () => undefined,
         onSome: (c) => ({ pages: c.pages, sessions: c.sessions, skipped: c.skipped })
@@ -355,10 +375,11 @@ export const run = (options: ExportOptions) =>
         sink.flush,
         Effect.flatMap(Clock.currentTimeMillis, (savedAt) =>
           Files.writeAtomically(Files.Checkpoint, checkpointKept, {
-            version: 2,
+            version: 3,
             kind: "opencx sessions export",
             query,
             format: options.format,
+            withHistory: options.withHistory,
             limit,
             output,
             cursor: p.done ? null : p.cursor,
@@ -376,19 +397,48 @@ export const run = (options: ExportOptions) =>
           }))
       )
 
+    /**
+     * With `--with-history`: the sessions of a page, each written once its
+     * whole history is in (and those before it are written), a bounded
+     * number of histories fetched at once. The checkpoint is saved after the
+     * page (see `writePage`): a run that stops in the middle of a page
+     * resumes at that page's cursor, the output truncated to the page's
+     * start, so that no session is lost or written twice.
+     */
+    const writeWithHistories = (items: ReadonlyArray<ChatSession.ChatSessionEncoded>, index: number) =>
+      Stream.fromIterable(items).pipe(
+        Stream.mapEffect(
+          (session) => Effect.map(historyOf(service, session.id), (history): Exported => ({ session, history })),
+          { concurrency: historyConcurrency }
+        ),
+        Stream.zipWithIndex,
+        Stream.mapEffect(([exported, k]) =>
+          Effect.gen(function*() {
+            const text = yield* render([exported], index + k)
+            const bytes = yield* sink.write(text)
+            yield* progress.add(0, 1)
+            yield* Effect.logDebug(`session ${exported.session.id}: ${exported.history?.length ?? 0} events`)
+            return bytes
+          })
+        ),
+        Stream.runFold(0, (total, bytes) => total + bytes)
+      )
+
     const writePage = (step: Paginator.Step<ChatSession.ListChatSessionsOutputEncoded>) =>
       Effect.gen(function*() {
         const page = step.page
         const before = yield* Ref.get(position)
         const room = limit === null ? page.items.length : Math.max(0, limit - before.sessions)
         const items = page.items.length > room ? page.items.slice(0, room) : page.items
-        const text = yield* render(items, before.sessions)
         let maxUpdatedAt = before.maxUpdatedAt
         for (const session of items) {
           const updated = updatedAtOf(session)
           if (updated !== undefined && (maxUpdatedAt === null || updated > maxUpdatedAt)) maxUpdatedAt = updated
         }
-        const written = text === "" ? 0 : yield* sink.write(text)
+        const written = options.withHistory
+          ? yield* writeWithHistories(items, before.sessions)
+          : yield* Effect.flatMap(render(items.map((session) => ({ session })), before.sessions), (text) =>
+            text === "" ? Effect.succeed(0) : sink.write(text))
         const sessions = before.sessions + items.length
         const after: Position = {
           // a next already used is saved too: with `used`, a resumed export fails at once on the loop
@@ -405,7 +455,7 @@ export const run = (options: ExportOptions) =>
         }
         yield* Ref.set(position, after)
         yield* save(after)
-        yield* progress.add(1, items.length, step.skipped)
+        yield* progress.add(1, options.withHistory ? 0 : items.length, step.skipped)
         yield* Effect.logDebug(
           `page ${after.pages}: ${items.length} sessions, ${written} bytes written (${after.sessions} sessions, ${after.bytes} bytes in all)${
             step.skipped === 0 ? "" : `; ${step.skipped} repeated from the page before, skipped`

@@ -74,14 +74,20 @@ const Query = Schema.Record({ key: Schema.String, value: Schema.String.annotatio
  * of the next page, the counts and the output's length.
  */
 export const Checkpoint = Schema.Struct({
-  /** 1: before the walk's guards were saved (read, never written) */
-  version: Schema.Literal(1, 2).annotations(expected("1 or 2 (was it written by another version of opencx?)")),
+  /**
+   * 1: before the walk's guards were saved; 2: before `withHistory` (both
+   * read, never written); 3: an opencx that knows `--with-history` (an older
+   * one refuses it rather than resume an export with histories without them)
+   */
+  version: Schema.Literal(1, 2, 3).annotations(expected("1, 2 or 3 (was it written by another version of opencx?)")),
   kind: Schema.Literal("opencx sessions export").annotations(expected(`"opencx sessions export"`)),
   /** the filters of the export, as URL parameters */
   query: Query,
   format: Schema.Literal("ndjson", "csv", "json").annotations(expected("ndjson, csv or json")),
   limit: Schema.NullOr(Positive).annotations(expected("a whole number of at least 1, or null")),
   output: Schema.NonEmptyString.annotations(expected("a file name")),
+  /** the export writes each session with its history (`--with-history`) */
+  withHistory: Schema.optionalWith(Schema.Boolean.annotations(expected("true or false")), { default: () => false }),
   /** the cursor of the next page; null when every page is written */
   cursor: Schema.NullOr(Schema.NonEmptyString).annotations(expected("a non-empty string or null")),
   pages: Whole,

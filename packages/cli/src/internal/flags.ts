@@ -8,6 +8,7 @@
  *
  * @internal
  */
+import * as Args from "@effect/cli/Args"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import type * as Span from "@effect/cli/HelpDoc/Span"
 import * as Options from "@effect/cli/Options"
@@ -18,7 +19,20 @@ import type * as Option from "effect/Option"
 import * as Dates from "./dates.js"
 
 /** The sections of a command's help, in this order. */
-export const groups = ["Filters", "Output", "Counting", "Connection", "Server", "Progress and logs", "Global"] as const
+export const groups = [
+  "Filters",
+  "Session",
+  "Contact",
+  "Message",
+  "Custom data",
+  "Output",
+  "Counting",
+  "Connection",
+  "Server",
+  "Progress and logs",
+  "Logs",
+  "Global"
+] as const
 export type Group = (typeof groups)[number]
 
 export interface Flag<A> {
@@ -41,6 +55,8 @@ export interface Flag<A> {
   readonly check: (value: string) => string | undefined
   /** left out of the help (the rarely used built-ins of `@effect/cli`) */
   readonly hidden: boolean
+  /** the command needs it: a flag with a value, neither optional nor with a default */
+  readonly required: boolean
   readonly options: Options.Options<A>
 }
 
@@ -107,6 +123,7 @@ const make = <A>(
     choices: extra.choices,
     check: extra.check ?? (() => undefined),
     hidden: extra.hidden ?? false,
+    required: !Options.isBool(described),
     options: described
   }
 }
@@ -187,15 +204,48 @@ export const toggle = (name: string, spec: Spec & { readonly hidden?: boolean })
 /** The flag may be left out. */
 export const optional = <A>(flag: Flag<A>): Flag<Option.Option<A>> => ({
   ...flag,
+  required: false,
   options: Options.optional(flag.options)
 })
 
 /** The flag may be left out, for `value` (shown in the help as `shown`). */
 export const withDefault = <A, const B extends A>(flag: Flag<A>, value: B, shown: string = String(value)): Flag<A> => ({
   ...flag,
+  required: false,
   defaultText: shown,
   options: Options.withDefault(flag.options, value)
 })
+
+/**
+ * The flag may be given several times (`Options.repeated`): every value, in
+ * the order given. The help shows it as `--attach URL...`.
+ */
+export const repeated = <A>(flag: Flag<A>): Flag<ReadonlyArray<A>> => {
+  const options = Options.repeated(flag.options)
+  return { ...flag, value: valueOf(options), required: false, options }
+}
+
+/**
+ * A positional argument (`opencx sessions history ID`): its name as the
+ * help and the messages show it, what it is, what is wrong with a value
+ * (checked before `@effect/cli` parses it, as a flag's value is), and the
+ * `Args` that parses it.
+ */
+export interface Argument {
+  /** `ID` */
+  readonly name: string
+  readonly description: string
+  /** what is wrong with a value (a message naming the argument), or undefined */
+  readonly check: (value: string) => string | undefined
+  readonly args: Args.Args<string>
+}
+
+/** A positional text argument. */
+export const argument = (
+  name: string,
+  description: string,
+  check: (value: string) => string | undefined = () => undefined
+): Argument => ({ name, description, check, args: Args.text({ name }) })
 
 /** The `Options` of a record of flags, for `Command.make`. */
 export const options = <F extends Readonly<Record<string, Any>>>(

@@ -23,7 +23,8 @@
  *
  * @internal
  */
-import type { ChatSession } from "@opencx-effect/core"
+import type * as ChatHistory from "@opencx-effect/core/ChatHistory"
+import type * as ChatSession from "@opencx-effect/core/ChatSession"
 import * as Csv from "../Csv.js"
 import { stringify } from "./json.js"
 
@@ -31,32 +32,65 @@ export const formats = ["ndjson", "csv", "json"] as const
 
 export type Format = (typeof formats)[number]
 
-/** a session's JSON text (an object always has one) */
-const json = (session: ChatSession.ChatSessionEncoded): string => stringify(session) ?? "null"
+/** an object's JSON text (an object always has one) */
+const json = (value: object): string => stringify(value) ?? "null"
+
+/**
+ * What an export writes for a session: the session as the API sent it and,
+ * with `--with-history`, its history's items as the API sent them.
+ */
+export interface Exported {
+  readonly session: ChatSession.ChatSessionEncoded
+  /** the session's history, oldest first; undefined without `--with-history` */
+  readonly history?: ReadonlyArray<ChatHistory.HistoryItemEncoded> | undefined
+}
+
+/**
+ * A session's JSON: the session as the API sent it (its keys in the API's
+ * order), with `history` last when there is one (replacing a `history` key
+ * the API sent, if it ever does).
+ */
+const sessionJson = (exported: Exported): string =>
+  exported.history === undefined ? json(exported.session) : json({ ...exported.session, history: exported.history })
+
+/** the CSV column `--with-history` adds, after the others: the number of events of the session's history */
+export const historyColumn = "history_events"
 
 /**
  * Sessions are written as the API sent them (`SessionsService.steps`
  * validates them with the tolerant Schema but does not transform them):
  * timestamps keep every fractional digit and their offset, unknown fields
- * and values are kept, in the API's key order.
+ * and values are kept, in the API's key order. So are history items
+ * (`SessionsService.historyEncoded`).
  */
 export interface Renderer {
   readonly header: string
   /** `index` counts the sessions written before this one, across runs */
-  readonly render: (session: ChatSession.ChatSessionEncoded, index: number) => string
+  readonly render: (exported: Exported, index: number) => string
   readonly trailer: string
 }
 
-export const renderer = (format: Format): Renderer => {
+/**
+ * How `format` writes sessions; `withHistory`: with their history (a
+ * `history` array in ndjson and json, the `history_events` count column in
+ * csv).
+ */
+export const renderer = (format: Format, withHistory = false): Renderer => {
   switch (format) {
     case "ndjson":
-      return { header: "", render: (s) => json(s) + "\n", trailer: "" }
+      return { header: "", render: (e) => sessionJson(e) + "\n", trailer: "" }
     case "csv":
-      return { header: Csv.header, render: Csv.row, trailer: "" }
+      return withHistory
+        ? {
+          header: Csv.header.replace(/\r\n$/, `,${historyColumn}\r\n`),
+          render: (e) => Csv.row(e.session).replace(/\r\n$/, `,${e.history?.length ?? ""}\r\n`),
+          trailer: ""
+        }
+        : { header: Csv.header, render: (e) => Csv.row(e.session), trailer: "" }
     case "json":
       return {
         header: "[",
-        render: (s, index) => (index === 0 ? "\n" : ",\n") + json(s),
+        render: (e, index) => (index === 0 ? "\n" : ",\n") + sessionJson(e),
         trailer: "\n]\n"
       }
   }

@@ -40,7 +40,11 @@ export const flagHead = (flag: Flags.Any): string => {
 }
 
 const describeFlag = (flag: Flags.Any) =>
-  flag.defaultText === undefined ? flag.description : `${flag.description} (default: ${flag.defaultText})`
+  flag.defaultText !== undefined
+    ? `${flag.description} (default: ${flag.defaultText})`
+    : flag.required
+    ? `${flag.description} (required)`
+    : flag.description
 
 /** the width of the left column: its widest cell that is not over maxColumn */
 const columnOf = (cells: ReadonlyArray<string>) => Math.max(0, ...cells.map((cell) => cell.length).filter((n) => n <= maxColumn))
@@ -90,10 +94,14 @@ export const render = (tree: Argv.Tree, path: ReadonlyArray<Argv.Node>, stream: 
     const commands = leaves(node, []).map(([command, leaf]) => [command, leaf.description] as const)
     lines.push(...table(commands, columnOf(commands.map(([command]) => command)), width, (t) => t))
   } else {
-    lines.push(`${heading("Usage:")} ${name} [flags]`)
+    lines.push(`${heading("Usage:")} ${[name, ...node.args.map((a) => a.name)].join(" ")} [flags]`)
   }
   const flags = [...node.flags, ...tree.globals].filter((flag) => !flag.hidden)
-  const column = columnOf(flags.map(flagHead))
+  const column = columnOf([...flags.map(flagHead), ...node.args.map((a) => a.name)])
+  if (node.args.length > 0) {
+    lines.push("", heading("Arguments:"))
+    lines.push(...table(node.args.map((a) => [a.name, a.description]), column, width, (t) => t))
+  }
   for (const group of Flags.groups) {
     const inGroup = flags.filter((flag) => flag.group === group)
     if (inGroup.length === 0) continue

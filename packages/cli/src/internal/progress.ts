@@ -9,6 +9,10 @@
  *   `retryWaitingUntil` gauges), and a bar with an ETA when the total is
  *   known (`--limit`, or the count a previous run of the same filters
  *   recorded, see `totals.ts`);
+ * - with `--with-history` (a request per page of each session's history),
+ *   the requests sent, and, when the total is known and the client has a
+ *   rate limit, how long that limit makes the rest take at least (see
+ *   `rateLimitEta`);
  * - elsewhere: one plain line every `--progress-interval` seconds;
  * - with `--log-format json`: the same counters as a JSON object per line;
  * - at the end, a summary (the whole export's counts when it was resumed);
@@ -70,6 +74,10 @@ export interface Snapshot {
   /** a request waits now, for so long */
   readonly waiting: Waiting | undefined
   readonly total: Total | undefined
+  /** requests this run sent (attempts, retries included); undefined when they are not counted */
+  readonly requests?: number | undefined
+  /** the client-side rate limit, requests per minute; undefined when off (or not counted) */
+  readonly requestLimit?: number | undefined
 }
 
 /** sessions done by this run at an instant */
@@ -144,11 +152,36 @@ export const fraction = (s: Snapshot): number | undefined => {
   return total.source === "previous run" ? Math.min(share, 0.99) : share
 }
 
-/** milliseconds left, at the rate of the last minute */
+/** requests this run sent per session it did (each session's share of the pages, its history's pages), when known */
+export const requestsPerSession = (s: Snapshot): number | undefined =>
+  s.requests === undefined || s.runSessions === 0 ? undefined : s.requests / s.runSessions
+
+/**
+ * The least time the rest takes under the client's rate limit, in
+ * milliseconds: the requests this run sent per session it did, times the
+ * sessions left (from a known total), divided by the limit per minute.
+ * Undefined when the requests are not counted, the limit is off, the total
+ * is unknown, or no session is done yet.
+ */
+export const rateLimitEta = (s: Snapshot): number | undefined => {
+  const total = knownTotal(s)
+  const perSession = requestsPerSession(s)
+  if (total === undefined || perSession === undefined || s.requestLimit === undefined || s.requestLimit <= 0) return undefined
+  return (Math.max(0, total.sessions - s.sessions) * perSession * 60_000) / s.requestLimit
+}
+
+/**
+ * Milliseconds left: at the rate of the last minute, and never less than
+ * the rate limit allows (`rateLimitEta`), which the last minute's rate
+ * overstates while the limiter's first window is spent.
+ */
 export const eta = (s: Snapshot): number | undefined => {
   const total = knownTotal(s)
-  if (total === undefined || s.etaRate === undefined || s.etaRate <= 0) return undefined
-  return (Math.max(0, total.sessions - s.sessions) * 1_000) / s.etaRate
+  const observed = total === undefined || s.etaRate === undefined || s.etaRate <= 0
+    ? undefined
+    : (Math.max(0, total.sessions - s.sessions) * 1_000) / s.etaRate
+  const limited = rateLimitEta(s)
+  return observed === undefined ? limited : limited === undefined ? observed : Math.max(observed, limited)
 }
 
 const eighths = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
@@ -179,6 +212,7 @@ export const liveLine = (verb: string, s: Snapshot, columns: number | undefined)
   const head = share === undefined ? verb : `${verb} [${bar(share, 20, true)}] ${Math.floor(share * 100)}%`
   parts.push(total === undefined ? `${count(s.sessions)} sessions` : `${count(s.sessions)} of ${totalText(total)} sessions`)
   parts.push(plural(s.pages, "page", "pages"))
+  if (s.requests !== undefined) parts.push(plural(s.requests, "request", "requests"))
   if (s.waiting !== undefined) parts.push(waitingText(s.waiting))
   if (s.rate !== undefined) parts.push(rateText(s.rate))
   parts.push(duration(s.elapsed))
@@ -198,12 +232,22 @@ export const plainLine = (verb: string, s: Snapshot): string => {
     ...(s.rate === undefined ? [] : [`${rateText(s.rate)} now`]),
     plural(s.retries, "retry", "retries")
   ]
+  if (s.requests !== undefined) {
+    const perSession = requestsPerSession(s)
+    parts.push(
+      `${plural(s.requests, "request", "requests")}${perSession === undefined ? "" : ` (${perSession.toFixed(1)} a session)`}`
+    )
+  }
   if (s.waiting !== undefined) parts.push(waitingText(s.waiting))
   const share = fraction(s)
   const total = knownTotal(s)
   if (share !== undefined && total !== undefined) {
     const left = eta(s)
     parts.push(`${Math.floor(share * 100)}% of ${totalText(total)}${left === undefined ? "" : `, ETA ${duration(left)}`}`)
+  }
+  const limited = rateLimitEta(s)
+  if (limited !== undefined && s.requestLimit !== undefined) {
+    parts.push(`at ${count(s.requestLimit)} requests a minute the rest takes at least ${duration(limited)}`)
   }
   if (s.skipped > 0) parts.push(`${count(s.skipped)} repeated sessions skipped`)
   return `${verb}: ${parts.join(", ")}`
@@ -228,7 +272,17 @@ export const fields = (s: Snapshot): Record<string, unknown> => {
     total: total?.sessions ?? null,
     totalIsEstimate: total === undefined ? null : total.source === "previous run",
     percent: share === undefined ? null : Math.floor(share * 1_000) / 10,
-    etaSeconds: left === undefined ? null : Math.round(left / 1_000)
+    etaSeconds: left === undefined ? null : Math.round(left / 1_000),
+    ...(s.requests === undefined ? {} : (() => {
+      const perSession = requestsPerSession(s)
+      const limited = rateLimitEta(s)
+      return {
+        requests: s.requests,
+        requestsPerSession: perSession === undefined ? null : Math.round(perSession * 100) / 100,
+        requestLimitPerMinute: s.requestLimit ?? null,
+        rateLimitEtaSeconds: limited === undefined ? null : Math.round(limited / 1_000)
+      }
+    })())
   }
 }
 
@@ -242,7 +296,9 @@ export const summary = (done: string, s: Snapshot): string => {
   const resumed = s.runSessions === s.sessions ? "" : ` (${count(s.runSessions)} in this run)`
   return `${done}: ${count(s.sessions)} sessions in ${plural(s.pages, "page", "pages")}${resumed}, ${seconds.toFixed(1)} s (${
     count(s.runSessions / seconds)
-  }/s), ${plural(s.retries, "retry", "retries")}, ${(s.waited / 1_000).toFixed(1)} s waiting for the rate limit${
+  }/s), ${plural(s.retries, "retry", "retries")}${
+    s.requests === undefined ? "" : `, ${plural(s.requests, "request", "requests")}`
+  }, ${(s.waited / 1_000).toFixed(1)} s waiting for the rate limit${
     s.skipped === 0 ? "" : `, ${count(s.skipped)} repeated sessions skipped`
   }`
 }
@@ -268,6 +324,12 @@ export interface Options {
   /** what a resumed export had done before this run */
   readonly start?: { readonly pages: number; readonly sessions: number; readonly skipped: number } | undefined
   readonly total: Total | undefined
+  /**
+   * count the requests (`--with-history`: a request per page of each
+   * session's history), with the client-side limit in requests per minute
+   * (undefined: off) for the estimate of the time left
+   */
+  readonly requests?: { readonly perMinute: number | undefined } | undefined
   /** what to say after the progress when interrupted (how to resume) */
   readonly onInterrupt?: ((s: Snapshot) => Effect.Effect<More>) | undefined
 }
@@ -293,6 +355,7 @@ export const make = (options: Options): Effect.Effect<Progress, never, Scope.Sco
     const state = yield* Ref.make({ ...initial, run: 0, samples: [{ at: start, sessions: 0 }] as Array<Sample> })
     const retries0 = (yield* Metric.value(SessionsService.metrics.retries)).count
     const waits0 = (yield* Metric.value(SessionsService.metrics.rateLimitWaitMillis)).count
+    const requests0 = (yield* Metric.value(SessionsService.metrics.requests)).count
     const stderr = ui.streams.stderr
     const live = !ui.quiet && ui.format === "text" && stderr.tty && options.notLive !== true
     const finished = yield* Ref.make(false)
@@ -322,7 +385,11 @@ export const make = (options: Options): Effect.Effect<Progress, never, Scope.Sco
         retries: (yield* Metric.value(SessionsService.metrics.retries)).count - retries0,
         waited: (yield* Metric.value(SessionsService.metrics.rateLimitWaitMillis)).count - waits0,
         waiting,
-        total: options.total
+        total: options.total,
+        ...(options.requests === undefined ? {} : {
+          requests: (yield* Metric.value(SessionsService.metrics.requests)).count - requests0,
+          requestLimit: options.requests.perMinute
+        })
       } satisfies Snapshot
     })
 

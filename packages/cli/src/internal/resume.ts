@@ -51,7 +51,7 @@ export const checkAgainstOutput = (checkpoint: Files.Checkpoint, kept: Files.Kep
     const size = Number(info.value.size)
     if (bytes > size) return yield* invalid(`bytes (${bytes}) is beyond the end of ${output} (${size} bytes)`)
 
-    const header = encoder.encode(renderer(format).header)
+    const header = encoder.encode(renderer(format, checkpoint.withHistory).header)
     const nothingWritten = bytes === header.length
     if (nothingWritten !== (sessions === 0)) {
       return yield* invalid(

@@ -7,6 +7,7 @@
  * @internal
  */
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -81,4 +82,62 @@ export const file = (
       },
       flush: regular ? Effect.mapError(handle.sync, failed) : Effect.void
     } satisfies Sink
+  })
+
+/** A sink whose output counts only once `commit` has run. */
+export interface Committed {
+  readonly sink: Sink
+  /** makes the output final (a file written whole: synced, then renamed over FILE) */
+  readonly commit: Effect.Effect<void, IoError>
+}
+
+/**
+ * FILE, written whole or not at all: the text goes to a temporary file
+ * next to it (`.FILE.<pid>.tmp`, which a killed run leaves behind and the
+ * next one removes), synced and renamed over FILE by `commit`; a run that
+ * fails or is interrupted before it removes the temporary file and leaves
+ * FILE as it was. A device or a pipe (`--output /dev/stdout`) is written as
+ * it is. A file that cannot be opened (a missing directory, a directory) is
+ * a `UsageError` naming `--output`, before anything is asked of the API.
+ */
+export const replace = (
+  path: string
+): Effect.Effect<Committed, UsageError, FileSystem.FileSystem | Path.Path | Scope.Scope> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const paths = yield* Path.Path
+    const cannotOpen = (error: unknown) =>
+      new UsageError({ message: `cannot open --output ${path}: ${explainFile(error, path, "--output")}` })
+    const info = yield* fs.stat(path).pipe(
+      Effect.map(Option.some),
+      Effect.catchIf(isNotFound, () => Effect.succeedNone),
+      Effect.mapError(cannotOpen)
+    )
+    if (Option.isSome(info) && info.value.type !== "File") {
+      const direct = yield* file(path, 0)
+      return { sink: direct, commit: direct.flush }
+    }
+    const temporary = paths.join(paths.dirname(path), `.${paths.basename(path)}.${process.pid}.tmp`)
+    const committed = { done: false }
+    const handle = yield* Effect.acquireRelease(
+      fs.open(temporary, { flag: "w" }).pipe(Effect.mapError(cannotOpen)),
+      () => committed.done ? Effect.void : Effect.ignore(fs.remove(temporary, { force: true }))
+    )
+    const failed = (error: unknown) => new IoError({ message: `cannot write to ${path}: ${reasonOf(error)}` })
+    const sink: Sink = {
+      write: (text) => {
+        if (text === "") return Effect.succeed(0)
+        const bytes = encoder.encode(text)
+        return handle.writeAll(bytes).pipe(Effect.mapError(failed), Effect.as(bytes.length))
+      },
+      flush: Effect.mapError(handle.sync, failed)
+    }
+    return {
+      sink,
+      commit: Effect.gen(function*() {
+        yield* sink.flush
+        yield* fs.rename(temporary, path).pipe(Effect.mapError(failed))
+        committed.done = true
+      })
+    }
   })

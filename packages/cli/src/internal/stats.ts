@@ -4,18 +4,25 @@
  * the first and last `created_at`, over every matching session, streamed
  * once in constant memory (a counter per distinct value).
  *
+ * With `--with-history`, each session's history is walked too (a request per
+ * page of its events) and its events counted, into a histogram of counts
+ * (one counter per distinct count, never the events): the median number of
+ * events per session, with the least and the most.
+ *
  * Printed as compact tables with proportional bars (Unicode blocks, or
  * ASCII with `--ascii`), the time table by month unless `--by` says
  * otherwise, never more than `maxTimeRows` rows; or as JSON with `--json`.
  *
  * @internal
  */
-import { type ChatSession, type ListChatSessionsParams, SessionsService } from "@opencx-effect/core"
+import type * as ChatSession from "@opencx-effect/core/ChatSession"
+import type * as ListChatSessionsParams from "@opencx-effect/core/ListChatSessionsParams"
+import * as SessionsService from "@opencx-effect/core/SessionsService"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Dates from "./dates.js"
-import { describeFilters } from "./export.js"
+import { describeFilters, historyConcurrency } from "./export.js"
 import type * as Output from "./output.js"
 import * as Progress from "./progress.js"
 import { writeStdout } from "./sink.js"
@@ -84,6 +91,65 @@ export const add = (stats: Stats, session: ChatSession.ChatSession): Stats => {
   return { ...stats, total: stats.total + 1, first_seen: first, last_seen: last }
 }
 
+/**
+ * How many events the sessions' histories hold: how many sessions had each
+ * count (constant memory: one counter per distinct count).
+ */
+export interface EventCounts {
+  readonly sessions: number
+  readonly events: number
+  /** sessions by their number of events (the map is local to one fold, which adds to it) */
+  readonly histogram: Map<number, number>
+}
+
+export const emptyEventCounts = (): EventCounts => ({ sessions: 0, events: 0, histogram: new Map() })
+
+/** adds a session of `events` events */
+export const addEvents = (counts: EventCounts, events: number): EventCounts => {
+  counts.histogram.set(events, (counts.histogram.get(events) ?? 0) + 1)
+  return { sessions: counts.sessions + 1, events: counts.events + events, histogram: counts.histogram }
+}
+
+/** the count of the `k`th session (from 0) in the order of counts */
+const nth = (counts: EventCounts, k: number): number => {
+  let seen = 0
+  for (const [events, sessions] of [...counts.histogram].sort(([a], [b]) => a - b)) {
+    seen += sessions
+    if (k < seen) return events
+  }
+  return Number.NaN
+}
+
+/** the median number of events per session (the mean of the two middle ones for an even number); null for none */
+export const median = (counts: EventCounts): number | null => {
+  if (counts.sessions === 0) return null
+  const middle = Math.floor(counts.sessions / 2)
+  return counts.sessions % 2 === 1 ? nth(counts, middle) : (nth(counts, middle - 1) + nth(counts, middle)) / 2
+}
+
+/** the counts for `--json` */
+export const eventsJson = (counts: EventCounts) => {
+  const keys = [...counts.histogram.keys()].sort((a, b) => a - b)
+  return {
+    sessions: counts.sessions,
+    events: counts.events,
+    median: median(counts),
+    min: keys[0] ?? null,
+    max: keys.at(-1) ?? null,
+    histogram: Object.fromEntries(keys.map((k) => [String(k), counts.histogram.get(k) ?? 0]))
+  }
+}
+
+/** `events per session: median 7 (min 2, max 15; 1,234 events in all)` */
+export const eventsLine = (counts: EventCounts): string => {
+  const json = eventsJson(counts)
+  return json.median === null
+    ? "events per session: no session"
+    : `events per session: median ${format(json.median)} (min ${format(json.min ?? 0)}, max ${format(json.max ?? 0)}; ${
+      format(json.events)
+    } events in all)`
+}
+
 const sorted = (counts: Record<string, number>) =>
   Object.entries(counts).sort(([ka, a], [kb, b]) => b - a || (ka < kb ? -1 : 1))
 
@@ -133,6 +199,8 @@ export interface TableOptions {
   readonly ascii: boolean
   /** the filters, as `describeFilters` says them */
   readonly filters: string
+  /** with `--with-history`: the events per session */
+  readonly events?: EventCounts | undefined
 }
 
 /** The counts as text tables. */
@@ -140,6 +208,7 @@ export const table = (stats: Stats, options: TableOptions): string => {
   const lines: Array<string> = [`sessions: ${format(stats.total)}${options.filters === "" ? "" : ` (${options.filters})`}`]
   if (stats.first_seen === null || stats.last_seen === null) return `${lines[0]}\nNo session matches.\n`
   lines.push(`first seen: ${stats.first_seen}, last seen: ${stats.last_seen} (created_at)`)
+  if (options.events !== undefined) lines.push(eventsLine(options.events))
   const section = (title: string, rows: ReadonlyArray<readonly [string, number]>, note?: string) => {
     const width = Math.max(title.length, ...rows.map(([k]) => k.length))
     const largest = Math.max(0, ...rows.map(([, n]) => n))
@@ -184,6 +253,10 @@ export const run = (options: {
   readonly ascii: boolean
   readonly ui: Output.Ui
   readonly source: string
+  /** count each session's history's events too */
+  readonly withHistory: boolean
+  /** the client-side rate limit, in requests per minute (none: off), for the estimate of the time left */
+  readonly requestsPerMinute: number | undefined
 }) =>
   Effect.gen(function*() {
     const service = yield* SessionsService.SessionsService
@@ -196,16 +269,31 @@ export const run = (options: {
       ui: options.ui,
       command: "sessions stats",
       verb: "counting",
-      total: previous._tag === "Some" ? { sessions: previous.value, source: "previous run" } : undefined
+      total: previous._tag === "Some" ? { sessions: previous.value, source: "previous run" } : undefined,
+      requests: options.withHistory ? { perMinute: options.requestsPerMinute } : undefined
     })
-    const stats = yield* service.pages(options.params, { prefetch: 1 }).pipe(
-      Stream.runFoldEffect(empty(), (acc, page) => Effect.as(progress.add(1, page.items.length), page.items.reduce(add, acc)))
+    /** the events of each session of a page, counted a bounded number of histories at a time */
+    const countEvents = (page: ChatSession.ListChatSessionsOutput, counts: EventCounts) =>
+      Stream.fromIterable(page.items).pipe(
+        Stream.mapEffect((session) => Stream.runCount(service.historyEncoded(session.id)), { concurrency: historyConcurrency }),
+        Stream.runFoldEffect(counts, (acc, events) => Effect.as(progress.add(0, 1), addEvents(acc, events))),
+        Effect.tap(progress.add(1, 0))
+      )
+    const { events, stats } = yield* service.pages(options.params, { prefetch: 1 }).pipe(
+      Stream.runFoldEffect({ stats: empty(), events: emptyEventCounts() }, (acc, page) =>
+        options.withHistory
+          ? Effect.map(countEvents(page, acc.events), (events) => ({ stats: page.items.reduce(add, acc.stats), events }))
+          : Effect.as(progress.add(1, page.items.length), { ...acc, stats: page.items.reduce(add, acc.stats) }))
     )
     yield* Totals.record(totalKey, stats.total)
     const filters = describeFilters(options.query, options.dates)
     const text = options.json
-      ? JSON.stringify({ ...stats, filters: options.query }, null, 2) + "\n"
-      : table(stats, { by: options.by, ascii: options.ascii, filters })
+      ? JSON.stringify(
+        { ...stats, ...(options.withHistory ? { events_per_session: eventsJson(events) } : {}), filters: options.query },
+        null,
+        2
+      ) + "\n"
+      : table(stats, { by: options.by, ascii: options.ascii, filters, events: options.withHistory ? events : undefined })
     yield* progress.stop // the table may go to the terminal the live line is on
     yield* writeStdout(text) // a failed write (a full disk) fails the command before the summary says it is done
     yield* progress.finish("counted", filters === "" ? undefined : { lines: [`  filters: ${filters}`], fields: { filters } })

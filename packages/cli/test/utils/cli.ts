@@ -47,6 +47,8 @@ export interface Options {
    * (`> /dev/full`); by default a pipe this process reads
    */
   readonly stdout?: number | undefined
+  /** text to give the CLI on stdin (closed after it); by default stdin is /dev/null */
+  readonly stdin?: string | undefined
 }
 
 export const start = (
@@ -59,8 +61,9 @@ export const start = (
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), bin, ...args], {
       env: { ...cleanEnv(), ...env },
       cwd: options.cwd ?? process.cwd(),
-      stdio: ["ignore", options.stdout ?? "pipe", "pipe"]
+      stdio: [options.stdin === undefined ? "ignore" : "pipe", options.stdout ?? "pipe", "pipe"]
     })
+    if (options.stdin !== undefined) child.stdin!.end(options.stdin)
     let stdout = ""
     let stderr = ""
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))
