@@ -54,7 +54,8 @@ import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import type * as RateLimitStore from "./RateLimitStore.js"
 import * as internal from "./internal/client/client.js"
-import type { OpenCxError } from "./OpenCxError.js"
+import * as Ids from "./internal/client/ids.js"
+import type { InvalidParams, OpenCxError } from "./OpenCxError.js"
 
 // ---------------------------------------------------------------------------
 // Options
@@ -288,6 +289,18 @@ export const metrics: {
  */
 export const path = (strings: TemplateStringsArray, ...values: ReadonlyArray<string>): string =>
   strings.reduce((out, part, i) => out + part + (i < values.length ? internal.encodeSegment(values[i]!) : ""), "")
+
+/**
+ * Checks an id before it goes into a path (see `path`): the API's ids are
+ * uuids, but an id is refused only when it cannot be one at all (empty, `.`
+ * or `..`, control characters, spaces around it, over 256 characters), so
+ * that ids of another shape still work. The services check their ids with
+ * it; `field` names the id in the error.
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const checkId: (field: string, id: unknown) => Either.Either<string, InvalidParams> = Ids.checkId
 
 /**
  * Builds the client over the `HttpClient` in context. The rate limiter is

@@ -112,8 +112,9 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@opencx-effe
 }
 
 /**
- * 403: the key is valid but may not read chat sessions (it needs the
- * `chat-sessions:read` scope).
+ * 403: the key is valid but may not do this (it lacks the scope: e.g.
+ * `chat-sessions:read` to read sessions, `chat-sessions:write` to write
+ * them, `contacts:read` for contacts).
  *
  * @since 0.1.0
  * @category errors
@@ -121,7 +122,7 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>("@opencx-effe
 export class Forbidden extends Schema.TaggedError<Forbidden>("@opencx-effect/core/Forbidden")("Forbidden", response) {
   /** @since 0.1.0 */
   override get message(): string {
-    return `${describe(this, "Forbidden")}. The key may lack the chat-sessions:read scope.`
+    return `${describe(this, "Forbidden")}. The key may lack the scope this needs (chat-sessions:read to read sessions, chat-sessions:write to write them, contacts:read for contacts).`
   }
 }
 
@@ -326,7 +327,9 @@ export class InvalidParams extends Schema.TaggedError<InvalidParams>("@opencx-ef
   "InvalidParams",
   {
     field: Schema.String,
-    issue: Schema.String
+    issue: Schema.String,
+    /** where the bad value was to go: the query (the default), the path (an id), or the body of a write */
+    location: optional(Schema.Literal("query", "path", "body"))
   }
 ) {
   /**
@@ -337,16 +340,27 @@ export class InvalidParams extends Schema.TaggedError<InvalidParams>("@opencx-ef
    *
    * @since 0.2.0
    */
-  static fromParseError(error: ParseResult.ParseError): InvalidParams {
+  static fromParseError(error: ParseResult.ParseError, location?: "query" | "path" | "body"): InvalidParams {
     const issue = firstIssue(error)
-    return new InvalidParams({ field: issue.path.map(String).join("."), issue: issue.message })
+    return new InvalidParams({
+      field: issue.path.map(String).join("."),
+      issue: issue.message,
+      ...(location === undefined ? {} : { location })
+    })
   }
 
   /** @since 0.1.0 */
   override get message(): string {
-    return this.field === ""
-      ? `Invalid query: ${escapeControls(this.issue)}`
-      : `Invalid query parameter "${escapeControls(this.field)}": ${escapeControls(this.issue)}`
+    const field = escapeControls(this.field)
+    const issue = escapeControls(this.issue)
+    switch (this.location) {
+      case "path":
+        return `Invalid ${field}: ${issue}`
+      case "body":
+        return field === "" ? `Invalid body: ${issue}` : `Invalid body field "${field}": ${issue}`
+      default:
+        return field === "" ? `Invalid query: ${issue}` : `Invalid query parameter "${field}": ${issue}`
+    }
   }
 }
 

@@ -59,7 +59,7 @@ import { decodePage as decodePageFast, validatePage } from "./internal/client/pa
 import * as Query from "./internal/client/query.js"
 import * as ListChatSessionsParams from "./ListChatSessionsParams.js"
 import * as OpenCxClient from "./OpenCxClient.js"
-import type { OpenCxError } from "./OpenCxError.js"
+import { InvalidParams, type OpenCxError } from "./OpenCxError.js"
 import * as Paginator from "./Paginator.js"
 
 // ---------------------------------------------------------------------------
@@ -377,7 +377,7 @@ export const make: Effect.Effect<Service, never, OpenCxClient.OpenCxClient> = Ef
   const body = <A, I>(schema: Schema.Schema<A, I>, input: unknown) =>
     Effect.mapError(
       Effect.flatMap(Schema.decodeUnknown(schema)(input), Schema.encode(schema)),
-      Query.toInvalidParams
+      (error) => InvalidParams.fromParseError(error, "body")
     )
 
   const create = (input: unknown = {}) =>

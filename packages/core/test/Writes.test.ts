@@ -333,3 +333,16 @@ it.effect("the fake's get returns a created session as Option", () =>
     const { id } = yield* (yield* sessions).create()
     expect(Option.isSome(yield* (yield* fake).get(id))).toBe(true)
   }).pipe(withWorld()))
+
+it.effect("a connection broken after a close was applied (an empty answer cut): Transport, outcome unknown, applied once", () =>
+  Effect.gen(function*() {
+    const s = yield* SessionsService.SessionsService
+    const [open] = yield* Effect.map(Stream.runCollect(Stream.take(s.stream({ status: "open" }), 1)), Chunk.toReadonlyArray)
+    const f = yield* FakeOpenCx.FakeOpenCx
+    yield* f.addFaults(FakeOpenCx.when((r) => r.method === "PATCH", FakeOpenCx.Fault.connectionReset, 1))
+    const error = yield* Effect.flip(s.close(open!.id, { resolved: true }))
+    assert(error._tag === "Transport")
+    expect(error.outcomeUnknown).toBe(true)
+    expect((yield* s.get(open!.id)).status).toBe("closed_resolved")
+    expect((yield* f.requests).filter((r) => r.method === "PATCH")).toHaveLength(1)
+  }).pipe(Effect.provide(TestSessions.layerFake({ generate: { count: 30, seed: 6 }, pageSize: 10 }))))

@@ -4,18 +4,18 @@
  * request: what cannot be a session id is a usage error (exit 2) naming the
  * argument.
  *
- * The rules are the client's own (`SessionsService` refuses the same ids
- * with `InvalidParams` before any request; its check is internal to
- * `@opencx-effect/core`): the API's ids are uuids, but an id is refused only
- * when it cannot be one at all (empty, `.` or `..`, control characters,
- * spaces around it, over 256 characters), so that ids of another shape
- * still work. The client encodes it as one path segment.
+ * The rules are the client's own (`OpenCxClient.checkId`, with which
+ * `SessionsService` refuses the same ids before any request): the API's ids
+ * are uuids, but an id is refused only when it cannot be one at all (empty,
+ * `.` or `..`, control characters, spaces around it, over 256 characters),
+ * so that ids of another shape still work. The client encodes it as one
+ * path segment.
  *
  * @internal
  */
+import * as OpenCxClient from "@opencx-effect/core/OpenCxClient"
+import * as Either from "effect/Either"
 import * as Flags from "./flags.js"
-
-const controls = /[\u0000-\u001f\u007f-\u009f]/
 
 /** an id as a message shows it: quoted, control characters escaped, cut short */
 const shown = (id: string) => {
@@ -25,13 +25,10 @@ const shown = (id: string) => {
 
 /** what is wrong with a session id, or undefined */
 export const sessionIdIssue = (id: string): string | undefined => {
-  const invalid = (issue: string) => `Invalid ID ${shown(id)}: ${issue} (a session id, such as the id column of an export)`
-  if (id.trim() === "") return invalid("it is empty")
-  if (id === "." || id === "..") return invalid("it cannot be an id")
-  if (id.length > 256) return invalid(`it is ${id.length.toLocaleString("en-US")} characters long; an id is at most 256`)
-  if (controls.test(id)) return invalid("it contains control characters")
-  if (id !== id.trim()) return invalid("it has spaces around it")
-  return undefined
+  return Either.match(OpenCxClient.checkId("ID", id), {
+    onLeft: (error) => `Invalid ID ${shown(id)}: ${error.issue} (a session id, such as the id column of an export)`,
+    onRight: () => undefined
+  })
 }
 
 /** The `ID` argument. */

@@ -14,12 +14,12 @@ import { InvalidParams } from "../../OpenCxError.js"
 const controls = /[\u0000-\u001f\u007f-\u009f]/
 
 export const checkId = (field: string, id: unknown): Either.Either<string, InvalidParams> => {
-  const fail = (issue: string) => Either.left(new InvalidParams({ field, issue }))
-  if (typeof id !== "string") return fail(`Expected an id (a string), got ${id === null ? "null" : typeof id}`)
-  if (id.trim() === "") return fail("must not be empty")
-  if (id === "." || id === "..") return fail(`${JSON.stringify(id)} is not an id`)
-  if (id.length > 256) return fail(`is ${id.length.toLocaleString("en-US")} characters long; an id is at most 256`)
-  if (controls.test(id)) return fail("contains control characters")
-  if (id !== id.trim()) return fail("has leading or trailing spaces")
+  const fail = (issue: string) => Either.left(new InvalidParams({ field, issue, location: "path" }))
+  if (typeof id !== "string") return fail(`it is not a string but ${id === null ? "null" : typeof id}`)
+  if (id.trim() === "") return fail("it is empty")
+  if (id === "." || id === "..") return fail("it cannot be an id")
+  if (id.length > 256) return fail(`it is ${id.length.toLocaleString("en-US")} characters long; an id is at most 256`)
+  if (controls.test(id)) return fail("it contains control characters")
+  if (id !== id.trim()) return fail("it has spaces around it")
   return Either.right(id)
 }
