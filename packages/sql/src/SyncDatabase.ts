@@ -55,8 +55,6 @@ export type Target =
     readonly _tag: "Postgres"
     /** the connection URL, secret */
     readonly url: Redacted.Redacted<string>
-    /** the password (from the URL's user info or its `password` parameter), for scrubbing */
-    readonly secrets: ReadonlyArray<string>
   }
 
 /**
@@ -106,7 +104,7 @@ const passwordsOf = (parsed: URL): ReadonlyArray<string> => {
  */
 export const describe = (url: string | Redacted.Redacted<string>): string => {
   const text = reveal(url).trim()
-  if (!/^postgres(ql)?:/i.test(text)) return text
+  if (/^sqlite:/i.test(text)) return text
   try {
     const parsed = new URL(text)
     const secrets = passwordsOf(parsed)
@@ -114,8 +112,9 @@ export const describe = (url: string | Redacted.Redacted<string>): string => {
     if (parsed.searchParams.has("password")) parsed.searchParams.set("password", "***")
     return scrub(parsed.toString().replace("%2A%2A%2A", "***"), secrets)
   } catch {
-    // not a URL: show its scheme only (the rest may be a password)
-    return `${text.slice(0, text.indexOf(":") + 1)}//…`
+    // not a URL: show its scheme only (the rest may hold a password)
+    const colon = text.indexOf(":")
+    return colon > 0 && colon < 20 ? `${text.slice(0, colon + 1)}…` : "…"
   }
 }
 
@@ -143,7 +142,7 @@ export const parse = (url: string | Redacted.Redacted<string>): Either.Either<Ta
       if (parsed.hostname === "" && !parsed.searchParams.has("host")) {
         return Either.left(new InvalidDatabaseUrl({ database, reason: "no host" }))
       }
-      return Either.right({ _tag: "Postgres", url: Redacted.make(text), secrets: passwordsOf(parsed) })
+      return Either.right({ _tag: "Postgres", url: Redacted.make(text) })
     } catch {
       return Either.left(new InvalidDatabaseUrl({ database, reason: "not a valid URL" }))
     }
@@ -154,6 +153,15 @@ export const parse = (url: string | Redacted.Redacted<string>): Either.Either<Ta
       reason: "expected sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE"
     })
   )
+}
+
+/** the password of a PostgreSQL URL (in its user info or a `password` parameter), to scrub from messages */
+const secretsOf = (url: Redacted.Redacted<string>): ReadonlyArray<string> => {
+  try {
+    return passwordsOf(new URL(Redacted.value(url)))
+  } catch {
+    return []
+  }
 }
 
 const missingDriver = (database: string, driver: string) => (cause: unknown) =>
@@ -190,7 +198,7 @@ const pgClient = (target: Extract<Target, { _tag: "Postgres" }>, database: strin
       applicationName: options.applicationName ?? "opencx-effect"
     }).pipe(
       Effect.catchAllDefect((defect) => Effect.fail(defect)),
-      Effect.mapError((error) => new DatabaseUnreachable({ database, reason: reasonOf(error, target.secrets) }))
+      Effect.mapError((error) => new DatabaseUnreachable({ database, reason: reasonOf(error, secretsOf(target.url)) }))
     )
   })
 
