@@ -201,6 +201,21 @@ describe.each(targets)("$name", (target: Target) => {
       }).pipe(Effect.provide(layerOf(url)))
     }))
 
+  it.live("U+0000 in a string: SQLite keeps it; PostgreSQL cannot store it, and the page fails with DatabaseError", () =>
+    Effect.gen(function*() {
+      const url = yield* target.fresh
+      const session = { ...exotic[0]![1]!, language: "nl\u0000x" }
+      const result = yield* Effect.either(SessionSync.run().pipe(Effect.provide(Layer.merge(layerOf(url), layerPages([[session]])))))
+      if (dialect === "sqlite") {
+        expect(result._tag).toBe("Right")
+        expect(yield* SessionSync.readSessions().pipe(Effect.provide(layerOf(url)))).toStrictEqual([session])
+      } else {
+        expect(result._tag === "Left" && result.left._tag).toBe("DatabaseError")
+        expect(result._tag === "Left" && result.left.message).toMatch(/^database error while committing page 0: /)
+        expect(yield* SessionSync.readSessions().pipe(Effect.provide(layerOf(url)))).toEqual([])
+      }
+    }))
+
   it.live("an incremental run changes exactly the sessions that changed, and leaves the others untouched", () =>
     Effect.gen(function*() {
       const url = yield* target.fresh
