@@ -60,7 +60,7 @@ describe.each(targets)("$name", (target: Target) => {
       const setup = reference.firstCommit ?? 0
       const totalPages = reference.result?.summary?.pages ?? 1
       const perPage = (reference.walked - setup) / totalPages
-      const wanted = 12
+      const wanted = 10
 
       // the same sync, killed again and again at random moments
       const db = yield* target.fresh
