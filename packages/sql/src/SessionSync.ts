@@ -298,7 +298,9 @@ const migrateWith = (sql: Sql, dialect: Tables.Dialect) =>
       if (dialect === "pg") {
         // one migrator at a time (released with the transaction); the Migrator's table made here, in it
         yield* sql`SELECT pg_advisory_xact_lock(${7_204_110_501})`
-        yield* sql.unsafe(Tables.createMigrationsTablePg)
+        // made only when missing: CREATE TABLE IF NOT EXISTS needs the CREATE privilege even then
+        const exists = yield* sql<{ readonly found: string | null }>`SELECT to_regclass(${Tables.names.migrations})::text AS found`
+        if (exists[0]?.found === null || exists[0]?.found === undefined) yield* sql.unsafe(Tables.createMigrationsTablePg)
       }
       yield* Tables.checkShapes(sql, dialect)
       yield* Effect.provideService(Tables.runMigrator(dialect), SqlClient.SqlClient, sql)
