@@ -37,6 +37,8 @@
  * - **History** (`withHistory`): each session's events, as the API sent
  *   them, in `opencx_session_events`, replaced in the same transaction as
  *   their session's page.
+ * - **Traced**: a span per page's transaction (`SessionSync.commit`) and for
+ *   the migrations (`SessionSync.migrate`), beside the client's request spans.
  *
  * @example
  * ```ts
@@ -311,7 +313,8 @@ const migrateWith = (sql: Sql, dialect: Tables.Dialect) =>
       (error): error is SqlError => error instanceof SqlError,
       (error) => Effect.fail(databaseError("migrating the tables")(error))
     ),
-    Effect.catchTag("MigrationError", (error) => Effect.fail(databaseError("migrating the tables")(error)))
+    Effect.catchTag("MigrationError", (error) => Effect.fail(databaseError("migrating the tables")(error))),
+    Effect.withSpan("SessionSync.migrate")
   )
 
 /**
@@ -830,7 +833,10 @@ export const stream = (
             (error): error is SqlError => error instanceof SqlError,
             (error) => Effect.fail(databaseError(`committing page ${step.index}`)(error))
           ),
-          typedDefects(`committing page ${step.index}`)
+          typedDefects(`committing page ${step.index}`),
+          Effect.withSpan("SessionSync.commit", {
+            attributes: { "opencx.sync.filters_key": key, "opencx.page.index": step.index, "opencx.page.items": items.length }
+          })
         )
 
         yield* Ref.set(maxUpdated, pageMax)
