@@ -55,29 +55,31 @@ describe.each(targets)("$name", (target: Target) => {
       const referenceDb = yield* target.fresh
       const reference = yield* runChild({ db: referenceDb, baseUrl, apiKey, options })
       expect(reference.result?.ok, reference.stderr).toBe(true)
-      // the kills are spread over the walk: each at a random moment between the start of a run and the time
-      // its share of the pages left takes (setup included: connecting, migrating, the lease, a page fetched)
+      // each kill comes at a random moment of a run: after a random number of its own committed pages (none:
+      // during its setup, connecting, migrating, taking the lease, fetching), plus a random delay of up to a
+      // page and a half; the numbers are drawn so that the kills are spread over the whole walk
       const setup = reference.firstCommit ?? 0
       const totalPages = reference.result?.summary?.pages ?? 1
       const perPage = (reference.walked - setup) / totalPages
       const wanted = 10
 
-      // the same sync, killed again and again at random moments
+      // the same sync, killed again and again
       const db = yield* target.fresh
-      const kills: Array<{ readonly after: number; readonly outcome: ChildOutcome; readonly pagesLeft: number }> = []
+      const kills: Array<{ readonly at: string; readonly outcome: ChildOutcome; readonly pagesLeft: number }> = []
       let committed = 0
       let guard = 0
       while (kills.length < wanted && guard++ < 40) {
-        const share = (perPage * (totalPages - committed)) / (wanted - kills.length + 1)
-        const after = Math.round(Math.random() * (setup + share))
-        const outcome = yield* runChild({ db, baseUrl, apiKey, options, killAfter: after })
+        const most = Math.max(1, Math.floor((totalPages - committed) / (wanted - kills.length + 1)))
+        const afterCommits = Math.floor(Math.random() * (most + 1))
+        const delay = Math.round(Math.random() * perPage * 1.5)
+        const outcome = yield* runChild({ db, baseUrl, apiKey, options, killAt: { afterCommits, delay } })
         const pagesLeft = yield* walkInProgress(db)
         committed = pagesLeft
-        if (outcome.signal === "SIGKILL") kills.push({ after, outcome, pagesLeft })
+        if (outcome.signal === "SIGKILL") kills.push({ at: `${afterCommits} pages + ${delay} ms`, outcome, pagesLeft })
         else expect(outcome.result?.ok, outcome.stderr).toBe(true) // it finished before its kill: fine
       }
-      const report = kills.map((k) => `${k.after} ms: ${k.pagesLeft} pages`).join(", ")
-      console.log(`${target.name}: reference ${Math.round(reference.walked)} ms (first commit ${Math.round(setup)} ms); kills ${report}`)
+      const report = kills.map((k) => `${k.at} → ${k.pagesLeft}`).join(", ")
+      console.log(`${target.name}: reference ${Math.round(reference.walked)} ms, ${totalPages} pages (first commit ${Math.round(setup)} ms); kills (at → pages committed) ${report}`)
       expect(kills.length, report).toBeGreaterThanOrEqual(10)
       // the kills landed within the walk, many of them after some pages were committed
       const midWalk = kills.filter((k) => k.pagesLeft > 0)

@@ -55,8 +55,11 @@ export interface ChildArgs {
   readonly baseUrl: string
   readonly apiKey: string
   readonly options?: Record<string, unknown>
-  /** SIGKILL this many milliseconds after the sync started (its modules loaded) */
-  readonly killAfter?: number
+  /**
+   * SIGKILL `delay` milliseconds after the child reported its `afterCommits`-th
+   * committed page (0: after it started, its modules loaded)
+   */
+  readonly killAt?: { readonly afterCommits: number; readonly delay: number }
 }
 
 /** runs one sync in a child process until it exits (or is killed) */
@@ -73,13 +76,15 @@ export const runChild = (args: ChildArgs): Effect.Effect<ChildOutcome> =>
     let startedAt: number | undefined
     let firstCommitAt: number | undefined
     let timer: ReturnType<typeof setTimeout> | undefined
+    const killAt = args.killAt
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk
-      if (startedAt === undefined && out.includes(`{"started":true}`)) {
-        startedAt = performance.now()
-        if (args.killAfter !== undefined) timer = setTimeout(() => child.kill("SIGKILL"), args.killAfter)
-      }
+      if (startedAt === undefined && out.includes(`{"started":true}`)) startedAt = performance.now()
       if (firstCommitAt === undefined && out.includes(`{"committed":`)) firstCommitAt = performance.now()
+      const commits = out.split(`{"committed":`).length - 1
+      if (killAt !== undefined && timer === undefined && startedAt !== undefined && commits >= killAt.afterCommits) {
+        timer = setTimeout(() => child.kill("SIGKILL"), killAt.delay)
+      }
     })
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk))
     child.on("exit", (code, signal) => {
