@@ -15,7 +15,7 @@ import { served } from "./utils/sessions.js"
 
 postgresPresence()
 
-const slowFake = TestSessions.layerFake({ generate: { count: 150, seed: 13 }, pageSize: 10, latency: "40 millis" })
+const slowFake = TestSessions.layerFake({ generate: { count: 300, seed: 13 }, pageSize: 10, latency: "40 millis" })
 
 const stateRow = (url: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>

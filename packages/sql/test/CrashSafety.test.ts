@@ -8,7 +8,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { NodeFakeOpenCx } from "@opencx-effect/platform-node"
-import { Effect, Redacted } from "effect"
+import { Deferred, Effect, Exit, Fiber, Redacted } from "effect"
 import { type ChildOutcome, requireBuild, runChild } from "./utils/children.js"
 import { layerOf, postgresPresence, type Target, tableRows, targets } from "./utils/databases.js"
 
@@ -111,14 +111,21 @@ describe.each(targets)("$name", (target: Target) => {
       yield* requireBuild
       const { fake, url: baseUrl } = yield* NodeFakeOpenCx.NodeFakeOpenCx
       const apiKey = Redacted.value(fake.apiKey)
+      /** two processes on one database, the second started once the first has committed a page (mid-walk) */
+      const both = (db: string, options: Record<string, unknown>) =>
+        Effect.gen(function*() {
+          const committed = yield* Deferred.make<void>()
+          const first = yield* Effect.fork(
+            runChild({ db, baseUrl, apiKey, options, onFirstCommit: () => Deferred.unsafeDone(committed, Exit.void) })
+          )
+          yield* Deferred.await(committed)
+          const second = yield* runChild({ db, baseUrl, apiKey, options })
+          return [yield* Fiber.join(first), second] as const
+        })
+
       const db = yield* target.fresh
-      const [a, b] = yield* Effect.all([
-        runChild({ db, baseUrl, apiKey, options: { withHistory: true } }),
-        runChild({ db, baseUrl, apiKey, options: { withHistory: true } })
-      ], { concurrency: 2 })
-      const outcomes = [a, b].sort((x, y) => (x.code ?? 9) - (y.code ?? 9))
-      expect(outcomes.map((o) => o.code), outcomes.map((o) => o.stderr).join("\n")).toEqual([0, 3])
-      const [winner, loser] = outcomes as [ChildOutcome, ChildOutcome]
+      const [winner, loser] = yield* both(db, { withHistory: true })
+      expect([winner.code, loser.code], `${winner.stderr}\n${loser.stderr}`).toEqual([0, 3])
       expect(loser.result?.tag).toBe("SyncInProgress")
       expect(loser.result?.owner).toMatch(new RegExp(`/${winner.pid}/`))
       expect(loser.result?.message).toContain(`another sync of (no filters) is in progress: `)
@@ -128,12 +135,9 @@ describe.each(targets)("$name", (target: Target) => {
 
       // told to wait, both run, one after the other, and the table is whole
       const db2 = yield* target.fresh
-      const waited = yield* Effect.all([
-        runChild({ db: db2, baseUrl, apiKey, options: { wait: "2 minutes" } }),
-        runChild({ db: db2, baseUrl, apiKey, options: { wait: "2 minutes" } })
-      ], { concurrency: 2 })
+      const waited = yield* both(db2, { withHistory: true, wait: "2 minutes" })
       expect(waited.map((o) => o.code), waited.map((o) => o.stderr).join("\n")).toEqual([0, 0])
-      expect(waited.map((o) => o.result?.summary?.sessions).sort()).toEqual([0, count])
+      expect(waited.map((o) => o.result?.summary?.sessions)).toEqual([count, 0])
       const whole = yield* snapshot(db2)
       expect(whole.sessions.length).toBe(count)
       expect(whole.distinctIds).toBe(count)

@@ -60,6 +60,8 @@ export interface ChildArgs {
    * committed page (0: after it started, its modules loaded)
    */
   readonly killAt?: { readonly afterCommits: number; readonly delay: number }
+  /** called when the child reports its first committed page */
+  readonly onFirstCommit?: () => void
 }
 
 /** runs one sync in a child process until it exits (or is killed) */
@@ -80,7 +82,10 @@ export const runChild = (args: ChildArgs): Effect.Effect<ChildOutcome> =>
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk
       if (startedAt === undefined && out.includes(`{"started":true}`)) startedAt = performance.now()
-      if (firstCommitAt === undefined && out.includes(`{"committed":`)) firstCommitAt = performance.now()
+      if (firstCommitAt === undefined && out.includes(`{"committed":`)) {
+        firstCommitAt = performance.now()
+        args.onFirstCommit?.()
+      }
       const commits = out.split(`{"committed":`).length - 1
       if (killAt !== undefined && timer === undefined && startedAt !== undefined && commits >= killAt.afterCommits) {
         timer = setTimeout(() => child.kill("SIGKILL"), killAt.delay)
