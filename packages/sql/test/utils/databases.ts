@@ -6,7 +6,7 @@
  *
  * In CI (CI=true) a missing PostgreSQL is a failing test, never a skip.
  */
-import { it } from "@effect/vitest"
+import { afterAll, it } from "@effect/vitest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SyncDatabase } from "@opencx-effect/sql"
 import { Effect, Layer, Redacted } from "effect"
@@ -30,6 +30,8 @@ let counter = 0
 const unique = () => `${process.pid}_${Date.now().toString(36)}_${(counter++).toString(36)}`
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "opencx-sql-test-"))
+// the SQLite files go with the test file that made them
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 
 export const sqlite: Target = {
   name: "sqlite",
