@@ -17,7 +17,9 @@ export const shared: UserConfig = {
       { find: /^@opencx-effect\/platform-node$/, replacement: path.join(pkg("platform-node"), "index.ts") },
       { find: /^@opencx-effect\/platform-node\/(.*)$/, replacement: path.join(pkg("platform-node"), "$1.ts") },
       { find: /^@opencx-effect\/redis$/, replacement: path.join(pkg("redis"), "index.ts") },
-      { find: /^@opencx-effect\/redis\/(.*)$/, replacement: path.join(pkg("redis"), "$1.ts") }
+      { find: /^@opencx-effect\/redis\/(.*)$/, replacement: path.join(pkg("redis"), "$1.ts") },
+      { find: /^@opencx-effect\/sql$/, replacement: path.join(pkg("sql"), "index.ts") },
+      { find: /^@opencx-effect\/sql\/(.*)$/, replacement: path.join(pkg("sql"), "$1.ts") }
     ]
   },
   test: {

@@ -2,7 +2,9 @@
 // Packaging check: `npm pack` every publishable workspace package, install the
 // tarballs into a fresh project outside the workspace, import every public
 // module from plain Node ESM, and type-check a TypeScript consumer with tsc.
-// Needs `npm run build` first (the tarballs hold dist/).
+// Needs `npm run build` first (the tarballs hold dist/). With OPENCX_TEST_PG_URL
+// set (as `npm test` sets it), the packed @opencx-effect/sql also syncs a fake
+// into a PostgreSQL database of its own, from plain Node.
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -54,7 +56,9 @@ for (const { dir, pkg } of packages) {
 
 fs.writeFileSync(
   path.join(consumer, "package.json"),
-  JSON.stringify({ name: "consumer", private: true, type: "module", dependencies }, null, 2)
+  // better-sqlite3 (through @effect/sql-sqlite-node, an optional peer of @opencx-effect/sql) is not
+  // built here: compiling it takes minutes, and the checks below use PostgreSQL's pure JS driver
+  JSON.stringify({ name: "consumer", private: true, type: "module", dependencies, allowScripts: { "better-sqlite3": false } }, null, 2)
 )
 run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], consumer)
 
@@ -79,6 +83,29 @@ const esm = [
   `assert.equal(RedisRateLimitStore.nameOf("redis://user:pw@host:6379/1"), "redis://user@host:6379/1")`,
   `const refused = await Effect.runPromiseExit(Effect.scoped(RedisRateLimitStore.make({ url: "http://user:pw@host" })))`,
   `assert.ok(Exit.isFailure(refused) && Option.getOrThrow(Cause.failureOption(refused.cause)) instanceof RateLimitStore.RateLimitStoreError)`,
+  // @opencx-effect/sql: URLs, and with a PostgreSQL server, a whole sync from plain Node
+  `const { SessionSync, SyncDatabase } = await import("@opencx-effect/sql")`,
+  `assert.equal(SyncDatabase.describe("postgres://u:pw@h/db"), "postgres://u:***@h/db")`,
+  `const pgUrl = process.env.OPENCX_TEST_PG_URL`,
+  `if (pgUrl) {`,
+  `  const { Layer, Redacted } = await import("effect")`,
+  `  const { NodeFakeOpenCx, NodeOpenCx } = await import("@opencx-effect/platform-node")`,
+  `  const SqlClient = await import("@effect/sql/SqlClient")`,
+  `  const name = "opencx_pack_" + process.pid`,
+  `  const admin = SyncDatabase.layer(Redacted.make(pgUrl))`,
+  `  await Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe("CREATE DATABASE " + name)).pipe(Effect.provide(admin)))`,
+  `  const db = new URL(pgUrl); db.pathname = "/" + name`,
+  `  const fake = await NodeFakeOpenCx.start({ generate: { count: 60, seed: 2 }, pageSize: 25 })`,
+  `  try {`,
+  `    const layer = Layer.merge(SyncDatabase.layer(Redacted.make(db.toString())), NodeOpenCx.layer({ apiKey: Redacted.make(fake.apiKey), baseUrl: fake.url, rateLimit: false }))`,
+  `    const [summary, back] = await Effect.runPromise(Effect.zip(SessionSync.run({ withHistory: true }), SessionSync.readSessions()).pipe(Effect.provide(layer)))`,
+  `    assert.equal(summary.sessions, 60); assert.equal(summary.pages, 3); assert.equal(back.length, 60)`,
+  `    console.log("sql sync ok")`,
+  `  } finally {`,
+  `    await fake.stop()`,
+  `    await Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe("DROP DATABASE IF EXISTS " + name)).pipe(Effect.provide(admin)))`,
+  `  }`,
+  `}`,
   `console.log("esm ok")`
 ].join("\n")
 fs.writeFileSync(path.join(consumer, "check.mjs"), esm)
@@ -101,7 +128,15 @@ const ts = [
   `const store: Layer.Layer<RateLimitStore.RateLimitStore, ConfigError.ConfigError | RateLimitStore.RateLimitStoreError> = RedisRateLimitStore.layerConfig({ prefix: "app:limit" })`,
   `const client: RedisRateLimitStore.Client = { evalsha: async () => [1, 0], eval: async () => [1, 0] }`,
   `const fromClient = RedisRateLimitStore.layer({ client, name: "redis-cluster" })`,
-  `void status; void same; void url; void store; void fromClient`
+  `void status; void same; void url; void store; void fromClient`,
+  // the sync's types from the packed .d.ts: the drivers' types are not needed
+  `import { SessionSync, SyncDatabase, SyncError } from "@opencx-effect/sql"`,
+  `const sync: Effect.Effect<SessionSync.Summary | undefined, SyncError.SyncError | import("@opencx-effect/core").OpenCxError.OpenCxError | SyncError.DatabaseUnreachable, import("@opencx-effect/core").SessionsService.SessionsService> =`,
+  `  SessionSync.run({ filters: { channel_type: "email" }, withHistory: true, wait: "10 seconds" }).pipe(`,
+  `    Effect.catchTag("SyncInProgress", (e) => Effect.as(Effect.logWarning(e.owner), undefined)),`,
+  `    Effect.provide(SyncDatabase.layer("sqlite:opencx.db"))`,
+  `  )`,
+  `void sync`
 ].join("\n")
 fs.writeFileSync(path.join(consumer, "check.ts"), ts)
 fs.writeFileSync(
