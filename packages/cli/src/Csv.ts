@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { ChatSession } from "@opencx-effect/core"
+import * as ChatSession from "@opencx-effect/core/ChatSession"
 import { stringify } from "./internal/json.js"
 
 type Encoded = ChatSession.ChatSessionEncoded

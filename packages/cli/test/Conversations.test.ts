@@ -159,8 +159,9 @@ describe("opencx sessions history ID", () => {
       expect(fs.readdirSync(dir)).toEqual(["history.ndjson"])
     }).pipe(onFake({ generate: { count: 3, seed: 12 } })))
 
-  it.live.runIf(fs.existsSync("/dev/full"))("a full disk (stdout, or --output /dev/full): exit 1 naming it and the reason, no summary", () =>
+  it.live("a full disk (stdout, or --output /dev/full): exit 1 naming it and the reason, no summary", () =>
     Effect.gen(function*() {
+      yield* Cli.requireDevFull
       const [session] = yield* sessions
       const fd = fs.openSync("/dev/full", "w")
       const toStdout = yield* Cli.run(["sessions", "history", session!.id, "--format", "text"], yield* envOf, { stdout: fd })
@@ -627,8 +628,9 @@ describe("the writes", () => {
         .toHaveLength(1)
     }).pipe(onFake({ generate: { count: 3, seed: 19 } })))
 
-  it.live.runIf(fs.existsSync("/dev/full"))("a result that cannot be written (stdout on a full disk): exit 1, the result in the message", () =>
+  it.live("a result that cannot be written (stdout on a full disk): exit 1, the result in the message", () =>
     Effect.gen(function*() {
+      yield* Cli.requireDevFull
       const fd = fs.openSync("/dev/full", "w")
       const result = yield* Cli.run(["sessions", "create", "-q"], yield* envOf, { stdout: fd })
       fs.closeSync(fd)

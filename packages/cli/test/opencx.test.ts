@@ -423,18 +423,16 @@ describe("secrets and bad input", () => {
 // The CLI never reports success for output it did not write
 // ---------------------------------------------------------------------------
 
-const hasDevFull = fs.existsSync("/dev/full")
-
 /** a file descriptor on /dev/full (every write fails with ENOSPC), closed when the scope ends */
 const devFull = Effect.acquireRelease(
-  Effect.sync(() => fs.openSync("/dev/full", "w")),
+  Effect.zipRight(Cli.requireDevFull, Effect.sync(() => fs.openSync("/dev/full", "w"))),
   (fd) => Effect.sync(() => fs.closeSync(fd))
 )
 
 /** the environment of the embedded FakeOpenCx, small */
 const embeddedEnv = { OPENCX_FAKE_COUNT: "120", OPENCX_FAKE_SEED: "3" }
 
-describe.runIf(hasDevFull)("output on a full disk", () => {
+describe("output on a full disk", () => {
   it.scoped.each([
     ["export, ndjson", ["sessions", "export"]],
     ["export, csv", ["sessions", "export", "--format", "csv"]],
@@ -453,6 +451,7 @@ describe.runIf(hasDevFull)("output on a full disk", () => {
     "--output /dev/full, %s: exit 1 naming the file and the reason, never a descriptor or an Effect internal",
     (format) =>
       Effect.gen(function*() {
+        yield* Cli.requireDevFull
         const result = yield* Cli.run(["sessions", "export", "--format", format, "--output", "/dev/full", "-q"], embeddedEnv)
         expect(result.code).toBe(1)
         expect(result.stderr).toContain("opencx: cannot write to /dev/full: no space left on device (ENOSPC)\n")

@@ -8,8 +8,9 @@
  * @internal
  */
 import * as FileSystem from "@effect/platform/FileSystem"
-import { SessionsService, TestSessions } from "@opencx-effect/core"
-import { NodeSessionsService } from "@opencx-effect/platform-node"
+import * as SessionsService from "@opencx-effect/core/SessionsService"
+import * as TestSessions from "@opencx-effect/core/TestSessions"
+import * as NodeSessionsService from "@opencx-effect/platform-node/NodeSessionsService"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

@@ -4,7 +4,7 @@
  *
  * @internal
  */
-import type { OpenCxError } from "@opencx-effect/core"
+import type * as OpenCxError from "@opencx-effect/core/OpenCxError"
 import * as Schema from "effect/Schema"
 import * as path from "node:path"
 import { getSystemErrorMap } from "node:util"

@@ -6,7 +6,11 @@
  * @internal
  */
 import * as FileSystem from "@effect/platform/FileSystem"
-import { ChatSession, ListChatSessionsParams, OpenCxError, type Paginator, SessionsService } from "@opencx-effect/core"
+import * as ChatSession from "@opencx-effect/core/ChatSession"
+import * as ListChatSessionsParams from "@opencx-effect/core/ListChatSessionsParams"
+import * as OpenCxError from "@opencx-effect/core/OpenCxError"
+import type * as Paginator from "@opencx-effect/core/Paginator"
+import * as SessionsService from "@opencx-effect/core/SessionsService"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"

@@ -24,7 +24,7 @@
  *
  * @internal
  */
-import { SessionsService } from "@opencx-effect/core"
+import * as SessionsService from "@opencx-effect/core/SessionsService"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"

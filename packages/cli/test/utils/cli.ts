@@ -80,6 +80,17 @@ export const run = (
   options: Options = {}
 ) => Effect.flatMap(start(args, env, options), (running) => running.result)
 
+/**
+ * Linux's /dev/full (every write to it fails with ENOSPC), for the tests of
+ * a full disk. CI runs on Linux: those tests always run, and fail saying so
+ * where it is missing (they are never skipped).
+ */
+export const requireDevFull: Effect.Effect<void> = Effect.suspend(() =>
+  fs.existsSync("/dev/full")
+    ? Effect.void
+    : Effect.dieMessage("/dev/full is missing: the tests of a full disk need Linux's /dev/full")
+)
+
 /** a preload that makes stderr claim to be a terminal */
 export const forceTty = path.resolve(path.dirname(bin), "../test/fixtures/force-tty.mjs")
 /** a preload that makes stdout claim to be a terminal */
