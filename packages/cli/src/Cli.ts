@@ -5,6 +5,9 @@
  *   (ndjson, csv or json), streamed in constant memory, resumable with
  *   `--checkpoint`, incremental with `--since-last`;
  *   (`--with-history`: each session with its history);
+ * - `opencx sessions sync`: keeps a SQLite (default `opencx.db`) or
+ *   PostgreSQL database in step with OpenCX (`@opencx-effect/sql`, loaded
+ *   only by this command): incremental, crash-safe page by page;
  * - `opencx sessions stats`: counts by status, channel, sentiment,
  *   ai_closure_type and month (or week, or day), as tables with bars
  *   (`--with-history`: the median number of events per session);
@@ -17,7 +20,8 @@
  * With no API key (`OPENCX_API_KEY` or `--api-key-file`) and no base URL
  * (`OPENCX_BASE_URL` or `--base-url`), the sessions commands run against an
  * embedded FakeOpenCx and say so on stderr; a base URL without a key is
- * refused (exit code 2).
+ * refused (exit code 2). `--redis URL` (or `OPENCX_REDIS_URL`) keeps the
+ * client's rate limit in Redis, shared by every process on the key.
  *
  * The command line is read against the command tree first (`internal/argv.ts`):
  * help (`--help`, `-h`) is rendered from the declared flags, and an unknown
@@ -42,7 +46,16 @@ import { createRequire } from "node:module"
 import * as Argv from "./internal/argv.js"
 import * as Connection from "./internal/connection.js"
 import * as Dates from "./internal/dates.js"
-import { apiFailure, ApiFailure, codeOf, IoError, OutputClosed, reasonOf, UsageError } from "./internal/errors.js"
+import {
+  apiFailure,
+  ApiFailure,
+  codeOf,
+  CommandFailure,
+  IoError,
+  OutputClosed,
+  reasonOf,
+  UsageError
+} from "./internal/errors.js"
 import * as Export from "./internal/export.js"
 import * as Flags from "./internal/flags.js"
 import { formats } from "./internal/formats.js"
@@ -102,7 +115,15 @@ const connectionFlags = {
   allowInsecureHttp: Flags.toggle("allow-insecure-http", {
     group: "Connection",
     description: "allow http:// to hosts other than loopback (the key travels in clear)"
-  })
+  }),
+  redis: Flags.optional(Flags.text("redis", "URL", {
+    group: "Connection",
+    description: "share the rate limit with other processes on the key, in this Redis (or OPENCX_REDIS_URL)"
+  })),
+  redisFallback: Flags.optional(Flags.integer("redis-fallback", { min: 1, unit: "N" }, {
+    group: "Connection",
+    description: "while Redis fails, go on at the limit / N (N processes on the key; default: fail)"
+  }))
 }
 
 const reportFlags = {
@@ -159,6 +180,28 @@ const exportFlags = {
     group: "Output",
     description: "only sessions updated since the last run with this state file"
   })),
+  ...connectionFlags,
+  ...reportFlags
+}
+
+const syncFlags = {
+  ...filterFlags,
+  db: Flags.optional(Flags.text("db", "URL", {
+    group: "Database",
+    description: "sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default: OPENCX_DB_URL, or sqlite:opencx.db)"
+  })),
+  withHistory: Flags.toggle("with-history", {
+    group: "Database",
+    description: "each session's history too, into opencx_session_events"
+  }),
+  wait: Flags.optional(Flags.integer("wait", { min: 0, unit: "SECONDS" }, {
+    group: "Database",
+    description: "wait this long for another sync of the same filters to end (default: fail at once)"
+  })),
+  restart: Flags.toggle("restart", {
+    group: "Database",
+    description: "forget the walk a stopped run left (its cursor expired, say): start from the watermark"
+  }),
   ...connectionFlags,
   ...reportFlags
 }
@@ -332,6 +375,23 @@ const exportNode: Argv.Node = {
   ]
 }
 
+const syncNode: Argv.Node = {
+  name: "sync",
+  description: "Keep a SQLite or PostgreSQL database in step with OpenCX: each run syncs what changed.",
+  flags: Object.values(syncFlags),
+  args: [],
+  subcommands: [],
+  notes: [
+    dateNote,
+    "Each page is committed with where the walk stands: a run stopped (Ctrl-C, a crash) continues where it stopped. The next run asks for the sessions updated after the watermark, the latest updated_at synced but at most a minute before the run began: what changed during a run is synced again."
+  ],
+  examples: [
+    ["opencx sessions sync", "every session into ./opencx.db (SQLite); run it again for what changed"],
+    ["opencx sessions sync --db postgres://sync@db.internal/support --with-history", "into PostgreSQL, with the histories"],
+    ["opencx sessions sync --channel email --redis redis://redis.internal:6379", "sharing the key's rate limit with other processes"]
+  ]
+}
+
 const statsNode: Argv.Node = {
   name: "stats",
   description: "Count sessions by status, channel, sentiment, ai_closure_type and month.",
@@ -422,10 +482,10 @@ const reopenNode: Argv.Node = {
 
 const sessionsNode: Argv.Node = {
   name: "sessions",
-  description: "Chat sessions: export and count them, read a conversation, drive one.",
+  description: "Chat sessions: export, sync and count them, read a conversation, drive one.",
   flags: [],
   args: [],
-  subcommands: [exportNode, statsNode, historyNode, createNode, sendNode, closeNode, reopenNode],
+  subcommands: [exportNode, syncNode, statsNode, historyNode, createNode, sendNode, closeNode, reopenNode],
   notes: [],
   examples: [
     ["opencx sessions export -o sessions.ndjson", "every session, one per line"],
@@ -543,7 +603,7 @@ const withSessions = <A, E, R>(
 ) =>
   Effect.gen(function*() {
     const connection = yield* Connection.resolve(flags)
-    if (Option.isSome(connection.notice)) yield* Output.notice(ui, connection.notice.value)
+    for (const notice of connection.notices) yield* Output.notice(ui, notice)
     return yield* Effect.provide(effect(connection), connection.layer)
   })
 
@@ -570,6 +630,35 @@ const exportCommand = (args: ReadonlyArray<string>) =>
           argv: args
         }))
     })).pipe(Command.withDescription(exportNode.description))
+
+/** `opencx sessions sync`: its module (and @effect/sql) loaded only when it runs */
+const syncCommand = Command.make("sync", Flags.options(syncFlags), (flags) =>
+  Effect.gen(function*() {
+    const filters = yield* toFilters(flags)
+    const query = yield* Export.filtersQuery(filters.params) // a bad filter is refused before anything else is said
+    const Sync = yield* Effect.tryPromise({
+      try: () => import("./internal/sync.js"),
+      catch: (e) =>
+        new IoError({
+          message: `cannot load @opencx-effect/sql (install @effect/sql and @effect/experimental next to opencx): ${reasonOf(e)}`
+        })
+    })
+    const database = yield* Sync.database(flags.db) // a bad --db is refused before anything is connected
+    const ui = uiOf(flags)
+    return yield* withSessions(flags, ui, ({ requestsPerMinute, source }) =>
+      Sync.run({
+        filters: Sync.syncFilters(filters.params),
+        query,
+        dates: filters.dates,
+        database,
+        withHistory: flags.withHistory,
+        wait: flags.wait,
+        restart: flags.restart,
+        ui,
+        source,
+        requestsPerMinute
+      }))
+  })).pipe(Command.withDescription(syncNode.description))
 
 const statsCommand = Command.make("stats", Flags.options(statsFlags), (flags) =>
   Effect.gen(function*() {
@@ -681,6 +770,7 @@ const makeCommand = (args: ReadonlyArray<string>) =>
         Command.withDescription(sessionsNode.description),
         Command.withSubcommands([
           exportCommand(args),
+          syncCommand,
           statsCommand,
           historyCommand,
           createCommand,
@@ -755,6 +845,7 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<number, never, C
         if (error instanceof UsageError) return fail(error.message, 2)
         if (error instanceof IoError) return fail(error.message, 1)
         if (error instanceof ApiFailure) return fail(error.message, error.exitCode)
+        if (error instanceof CommandFailure) return fail(error.message, error.exitCode)
         if (OpenCxError.isOpenCxError(error)) {
           const failure = apiFailure(error)
           return fail(failure.message, failure.exitCode)

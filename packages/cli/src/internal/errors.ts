@@ -48,6 +48,22 @@ export class ApiFailure extends Schema.TaggedError<ApiFailure>("@opencx-effect/c
   exitCode: Schema.Number
 }) {}
 
+/**
+ * The command could not do its work for a reason neither the API's nor a
+ * file's (a database that cannot be reached, another sync holding the
+ * lease): its message says what, where and what to do; the exit code is 1,
+ * or 2 for what the user gave (a table of another shape under our names).
+ *
+ * @internal
+ */
+export class CommandFailure extends Schema.TaggedError<CommandFailure>("@opencx-effect/cli/CommandFailure")(
+  "CommandFailure",
+  {
+    message: Schema.String,
+    exitCode: Schema.Number
+  }
+) {}
+
 interface SystemErrorLike {
   readonly code: string
   readonly errno: number | undefined
@@ -185,7 +201,7 @@ const apiRemedy = (error: OpenCxError.OpenCxError, kind: RequestKind): string =>
     case "EmptyPages":
       return "The API's pages go round in circles: report it to OpenCX; the sessions exported so far are complete."
     case "RateLimiterUnavailable":
-      return "Check the shared rate limiter (--redis or OPENCX_REDIS_URL), then run it again."
+      return "Check that Redis (--redis or OPENCX_REDIS_URL) is up and reachable, then run it again; or give --redis-fallback N (N: the processes sharing the key) to go on at the limit divided by N while Redis fails."
   }
 }
 

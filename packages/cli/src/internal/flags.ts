@@ -27,6 +27,7 @@ export const groups = [
   "Custom data",
   "Output",
   "Counting",
+  "Database",
   "Connection",
   "Server",
   "Progress and logs",

@@ -13,6 +13,8 @@
  *   the requests sent, and, when the total is known and the client has a
  *   rate limit, how long that limit makes the rest take at least (see
  *   `rateLimitEta`);
+ * - a command's own counters (`sessions sync`: rows upserted, stale
+ *   versions skipped, history events), after the pages;
  * - elsewhere: one plain line every `--progress-interval` seconds;
  * - with `--log-format json`: the same counters as a JSON object per line;
  * - at the end, a summary (the whole export's counts when it was resumed);
@@ -53,6 +55,20 @@ export interface Waiting {
   readonly millis: number
 }
 
+/**
+ * A command's own count (`sessions sync`: `1,200 upserted`), shown after the
+ * pages in every line, and as a number in JSON (`key`).
+ */
+export interface Counter {
+  /** the JSON field */
+  readonly key: string
+  /** what follows the number in a line (`upserted`, `stale skipped`) */
+  readonly label: string
+  readonly value: number
+  /** left out of the progress lines (not the summary, nor JSON) while it is 0 */
+  readonly hideZero?: boolean | undefined
+}
+
 /** Where a walk is, at one instant. */
 export interface Snapshot {
   /** pages and sessions done, by the whole export (a resumed one included) */
@@ -78,6 +94,8 @@ export interface Snapshot {
   readonly requests?: number | undefined
   /** the client-side rate limit, requests per minute; undefined when off (or not counted) */
   readonly requestLimit?: number | undefined
+  /** the command's own counters, if any */
+  readonly counters?: ReadonlyArray<Counter> | undefined
 }
 
 /** sessions done by this run at an instant */
@@ -134,6 +152,10 @@ export const duration = (millis: number): string => {
 const countdown = (millis: number) => `${Math.max(1, Math.ceil(millis / 1_000))} s`
 
 const plural = (n: number, one: string, many: string) => `${count(n)} ${n === 1 ? one : many}`
+
+/** the counters as text (`1,200 upserted`), those hidden while 0 left out unless `all` */
+const countersText = (s: Snapshot, all: boolean): Array<string> =>
+  (s.counters ?? []).filter((c) => all || c.hideZero !== true || c.value !== 0).map((c) => `${count(c.value)} ${c.label}`)
 
 /** what a request waits for, as a countdown: `waiting 41 s for the rate limit` */
 export const waitingText = (waiting: Waiting): string =>
@@ -212,6 +234,7 @@ export const liveLine = (verb: string, s: Snapshot, columns: number | undefined)
   const head = share === undefined ? verb : `${verb} [${bar(share, 20, true)}] ${Math.floor(share * 100)}%`
   parts.push(total === undefined ? `${count(s.sessions)} sessions` : `${count(s.sessions)} of ${totalText(total)} sessions`)
   parts.push(plural(s.pages, "page", "pages"))
+  parts.push(...countersText(s, false))
   if (s.requests !== undefined) parts.push(plural(s.requests, "request", "requests"))
   if (s.waiting !== undefined) parts.push(waitingText(s.waiting))
   if (s.rate !== undefined) parts.push(rateText(s.rate))
@@ -228,6 +251,7 @@ export const liveLine = (verb: string, s: Snapshot, columns: number | undefined)
 export const plainLine = (verb: string, s: Snapshot): string => {
   const parts = [
     `${count(s.sessions)} sessions in ${plural(s.pages, "page", "pages")}`,
+    ...countersText(s, false),
     `${duration(s.elapsed)} elapsed`,
     ...(s.rate === undefined ? [] : [`${rateText(s.rate)} now`]),
     plural(s.retries, "retry", "retries")
@@ -273,6 +297,7 @@ export const fields = (s: Snapshot): Record<string, unknown> => {
     totalIsEstimate: total === undefined ? null : total.source === "previous run",
     percent: share === undefined ? null : Math.floor(share * 1_000) / 10,
     etaSeconds: left === undefined ? null : Math.round(left / 1_000),
+    ...Object.fromEntries((s.counters ?? []).map((c) => [c.key, c.value])),
     ...(s.requests === undefined ? {} : (() => {
       const perSession = requestsPerSession(s)
       const limited = rateLimitEta(s)
@@ -294,7 +319,8 @@ export const fields = (s: Snapshot): Record<string, unknown> => {
 export const summary = (done: string, s: Snapshot): string => {
   const seconds = Math.max(0.001, s.elapsed / 1_000)
   const resumed = s.runSessions === s.sessions ? "" : ` (${count(s.runSessions)} in this run)`
-  return `${done}: ${count(s.sessions)} sessions in ${plural(s.pages, "page", "pages")}${resumed}, ${seconds.toFixed(1)} s (${
+  const counters = countersText(s, true).map((text) => `, ${text}`).join("")
+  return `${done}: ${count(s.sessions)} sessions in ${plural(s.pages, "page", "pages")}${resumed}${counters}, ${seconds.toFixed(1)} s (${
     count(s.runSessions / seconds)
   }/s), ${plural(s.retries, "retry", "retries")}${
     s.requests === undefined ? "" : `, ${plural(s.requests, "request", "requests")}`
@@ -332,6 +358,8 @@ export interface Options {
   readonly requests?: { readonly perMinute: number | undefined } | undefined
   /** what to say after the progress when interrupted (how to resume) */
   readonly onInterrupt?: ((s: Snapshot) => Effect.Effect<More>) | undefined
+  /** the command's own counters, read for each line */
+  readonly counters?: Effect.Effect<ReadonlyArray<Counter>> | undefined
 }
 
 export interface Progress {
@@ -389,7 +417,8 @@ export const make = (options: Options): Effect.Effect<Progress, never, Scope.Sco
         ...(options.requests === undefined ? {} : {
           requests: (yield* Metric.value(SessionsService.metrics.requests)).count - requests0,
           requestLimit: options.requests.perMinute
-        })
+        }),
+        ...(options.counters === undefined ? {} : { counters: yield* options.counters })
       } satisfies Snapshot
     })
 
