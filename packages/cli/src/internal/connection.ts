@@ -109,8 +109,12 @@ const redisChoice = (flags: ConnectionFlags) =>
     const { from, url } = given.value
     const text = Redacted.value(url).trim()
     const parsed = URL.canParse(text) ? new URL(text) : undefined
-    if (parsed === undefined || (parsed.protocol !== "redis:" && parsed.protocol !== "rediss:")) {
-      const shown = parsed === undefined ? "a value that is not a URL" : `${parsed.protocol}//${parsed.host}`
+    if (parsed === undefined || !/^rediss?:\/\//i.test(text) || parsed.hostname === "") {
+      const shown = parsed === undefined
+        ? "a value that is not a URL"
+        : parsed.hostname === ""
+        ? `${parsed.protocol}… (no host)`
+        : `${parsed.protocol}//${parsed.host}`
       return yield* usage(
         `Invalid ${from}: expected redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] (or rediss:// for TLS), got ${shown}`
       )

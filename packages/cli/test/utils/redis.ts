@@ -1,0 +1,43 @@
+/**
+ * The Redis the CLI's tests share a rate limit through: OPENCX_TEST_REDIS_URL,
+ * set by `scripts/with-redis.sh` (`npm test` runs vitest through it). Without
+ * it these tests FAIL, in CI and outside: they are never skipped.
+ */
+import { Effect } from "effect"
+import * as net from "node:net"
+
+/** the URL of the test Redis; a test without one fails, saying how to run it */
+export const testRedisUrl: Effect.Effect<string> = Effect.suspend(() => {
+  const url = process.env.OPENCX_TEST_REDIS_URL
+  return url === undefined || url === ""
+    ? Effect.dieMessage(
+      "OPENCX_TEST_REDIS_URL is not set: run the tests through scripts/with-redis.sh (npm test does; e.g. `scripts/with-redis.sh bash scripts/with-postgres.sh npx vitest run --project cli`)"
+    )
+    : Effect.succeed(url)
+})
+
+/** a port nobody listens on (a dead Redis) */
+export const freePort: Effect.Effect<number> = Effect.async<number>((resume) => {
+  const server = net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/**
+ * The most requests that arrived within any sliding window of `windowMillis`
+ * (arrival times in epoch milliseconds): what a server counting a sliding
+ * window saw at its busiest.
+ */
+export const busiestWindow = (arrivals: ReadonlyArray<number>, windowMillis: number): number => {
+  const sorted = [...arrivals].sort((a, b) => a - b)
+  let most = 0
+  let first = 0
+  for (let last = 0; last < sorted.length; last++) {
+    while (sorted[last]! - sorted[first]! >= windowMillis) first++
+    most = Math.max(most, last - first + 1)
+  }
+  return most
+}
