@@ -20,7 +20,6 @@ import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { ErrorDto } from "../../ChatSession.js"
@@ -446,33 +445,50 @@ export const make = (
         return yield* Effect.fail(interpretError(raw, where, yield* Clock.currentTimeMillis))
       })
 
-      const policy = (idempotent ? policies.read : policies.write).pipe(
-        Schedule.tapInput((error: OpenCxError) =>
-          RetryPolicy.isRetryable(error, idempotent)
-            ? Effect.logDebug(`OpenCX ${where.method} ${escapeControls(where.url)} failed: ${error.message}`)
-            : Effect.void
-        ),
-        // the wait before the retry (the last output, when the schedule stops, is no wait)
-        Schedule.tapOutput((out: unknown) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            const delay = Duration.isDuration(out) ? Duration.toMillis(out) : 0
-            return Metric.set(metrics.retryWaitingUntil, delay > 0 ? now + delay : 0)
-          })
+      /** the retry policy of this request, with its logging and its gauge (built only when an attempt fails) */
+      const policy = () =>
+        (idempotent ? policies.read : policies.write).pipe(
+          Schedule.tapInput((error: OpenCxError) =>
+            RetryPolicy.isRetryable(error, idempotent)
+              ? Effect.logDebug(`OpenCX ${where.method} ${escapeControls(where.url)} failed: ${error.message}`)
+              : Effect.void
+          ),
+          // the wait before the retry (the last output, when the schedule stops, is no wait)
+          Schedule.tapOutput((out: unknown) =>
+            Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              const delay = Duration.isDuration(out) ? Duration.toMillis(out) : 0
+              return Metric.set(metrics.retryWaitingUntil, delay > 0 ? now + delay : 0)
+            })
+          )
         )
-      )
 
-      return Effect.gen(function*() {
-        const attempts = yield* Ref.make(0)
-        const counted = Effect.zipRight(
-          Effect.flatMap(Ref.getAndUpdate(attempts, (n) => n + 1), (n) => (n > 0 ? Metric.increment(metrics.retries) : Effect.void)),
-          attempt
+      return Effect.suspend(() => {
+        // attempts of this run of the request (the effect may be run more than once)
+        let attempts = 0
+        const counted = Effect.suspend(() => ++attempts > 1 ? Effect.zipRight(Metric.increment(metrics.retries), attempt) : attempt)
+        // The hot path is one attempt that succeeds: the retry schedule and its driver are set up only
+        // once an attempt has failed. The retry then starts from that failure (replayed once, not
+        // sent again), so the schedule sees the same errors, in the same order, as
+        // `Effect.retry(counted, policy)` would.
+        const retried = Effect.catchAll(counted, (first) => {
+          let replay: OpenCxError | undefined = first
+          return Effect.retry(
+            Effect.suspend(() => {
+              if (replay === undefined) return counted
+              const error = replay
+              replay = undefined
+              return Effect.fail(error)
+            }),
+            policy()
+          )
+        })
+        return Effect.flatMap(
+          idempotent ? retried : Effect.mapError(retried, markUnknownOutcome),
+          (result) => {
+            const response: OpenCxClient.Response<A> = { ...result, attempts }
+            return annotate === undefined ? Effect.succeed(response) : Effect.as(Effect.annotateCurrentSpan(annotate(response)), response)
+          }
         )
-        const result = yield* Effect.retry(counted, policy).pipe(
-          Effect.mapError((error) => (idempotent ? error : markUnknownOutcome(error)))
-        )
-        const response: OpenCxClient.Response<A> = { ...result, attempts: yield* Ref.get(attempts) }
-        if (annotate !== undefined) yield* Effect.annotateCurrentSpan(annotate(response))
-        return response
       }).pipe(
         Effect.withSpan(spec.span?.name ?? "OpenCxClient.request", {
           attributes: spec.span?.attributes ?? { "http.request.method": spec.method, "opencx.path": spec.path },
