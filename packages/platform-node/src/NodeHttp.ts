@@ -3,11 +3,85 @@
  *
  * @since 0.1.0
  */
+import * as Headers from "@effect/platform/Headers"
+import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import type * as Undici from "@effect/platform-node/Undici"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type { Readable } from "node:stream"
 import * as Compression from "./internal/compression.js"
+
+type Body = Exclude<Undici.Dispatcher.RequestOptions<null>["body"], undefined>
+
+/** a request body as undici takes it (as `@effect/platform-node`'s undici client converts it) */
+const bodyOf = (body: HttpBody.HttpBody): Effect.Effect<Body> => {
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed(null)
+    case "Uint8Array":
+      return Effect.succeed(body.body)
+    case "Raw":
+      // what a Raw body holds is the caller's to make right for undici, as with the platform's client
+      return Effect.succeed(body.body as Body)
+    case "FormData":
+      // a web FormData: undici's own type describes the same class (the platform's client passes it too)
+      return Effect.succeed(body.formData as unknown as Body)
+    case "Stream":
+      return NodeStream.toReadable(body.stream)
+  }
+}
+
+const noop = () => {}
+
+/**
+ * `@effect/platform-node`'s undici client (`NodeHttpClient.makeUndici`), the
+ * same requests and the same errors, with `Compression.BodyResponse` for its
+ * responses: their headers are built once and reading a body starts no
+ * fiber (both are per-request costs on the hot path).
+ */
+const makeUndici = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
+  HttpClient.make((request, url, signal, fiber) => {
+    const options = Context.getOrElse(fiber.currentContext, NodeHttpClient.UndiciRequestOptions, () => ({}))
+    return Effect.flatMap(bodyOf(request.body), (body) =>
+      Effect.tryPromise({
+        try: () =>
+          dispatcher.request({
+            ...options,
+            signal,
+            method: request.method,
+            headers: request.headers,
+            origin: url.origin,
+            path: url.pathname + url.search + url.hash,
+            body,
+            // leave timeouts to Effect.timeout etc
+            headersTimeout: 60 * 60 * 1000,
+            bodyTimeout: 0
+          }),
+        catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
+      }).pipe(
+        Effect.map((response) => {
+          const source: Readable = response.body
+          source.on("error", noop)
+          const setCookie = response.headers["set-cookie"]
+          return new Compression.BodyResponse(
+            request,
+            response.statusCode,
+            Headers.fromInput(response.headers),
+            setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie],
+            {
+              read: () => response.body.arrayBuffer().then((buffer) => new Uint8Array(buffer)),
+              stream: (onError) => NodeStream.fromReadable(() => source, onError),
+              formData: () => response.body.formData()
+            }
+          )
+        })
+      ))
+  })
 
 /**
  * An `HttpClient` backed by undici (Node's own `fetch` engine), with its
@@ -23,8 +97,8 @@ import * as Compression from "./internal/compression.js"
  */
 export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
   HttpClient.HttpClient,
-  Effect.map(HttpClient.HttpClient, Compression.decompressing)
-).pipe(Layer.provide(NodeHttpClient.layerUndici))
+  Effect.map(NodeHttpClient.Dispatcher, (dispatcher) => Compression.decompressing(makeUndici(dispatcher)))
+).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
 
 /**
  * Wraps any `HttpClient` so that it asks for gzip, deflate and br bodies and
