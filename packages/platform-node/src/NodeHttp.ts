@@ -12,6 +12,8 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import type { Readable } from "node:stream"
 import * as Compression from "./internal/compression.js"
@@ -39,6 +41,43 @@ const bodyOf = (body: HttpBody.HttpBody): Effect.Effect<Body> => {
 const noop = () => {}
 
 /**
+ * The other half of core's `TransportDeadline` (`internal/client/client.ts`,
+ * which this package cannot import): the same global values, by the same
+ * keys. `OpenCxClient` puts an attempt's deadline in `current` when the
+ * HttpClient has the property `enforcesDeadlines`; this client then stops
+ * the request, or the reading of its body, when the deadline's `millis` have
+ * passed, failing with `reason` as the cause. The clock is the live one
+ * (core checks it): a timer of Node's, which does not keep the process alive.
+ */
+const TransportDeadline = {
+  current: globalValue(
+    Symbol.for("@opencx-effect/TransportDeadline/current"),
+    () => FiberRef.unsafeMake<{ readonly millis: number; readonly reason: unknown } | undefined>(undefined)
+  ),
+  enforcesDeadlines: Symbol.for("@opencx-effect/TransportDeadline/enforcesDeadlines")
+} as const
+
+/**
+ * A signal that aborts when `signal` does (an interruption) or when the
+ * deadline passes (with its reason); `done` disarms it once the body is in.
+ */
+const armDeadline = (signal: AbortSignal, deadline: { readonly millis: number; readonly reason: unknown }) => {
+  const controller = new AbortController()
+  const forward = () => controller.abort(signal.reason)
+  if (signal.aborted) forward()
+  else signal.addEventListener("abort", forward, { once: true })
+  const timer = setTimeout(() => controller.abort(deadline.reason), deadline.millis)
+  timer.unref()
+  return {
+    signal: controller.signal,
+    done: () => {
+      clearTimeout(timer)
+      signal.removeEventListener("abort", forward)
+    }
+  }
+}
+
+/**
  * `@effect/platform-node`'s undici client (`NodeHttpClient.makeUndici`), the
  * same requests and the same errors, with `Compression.BodyResponse` for its
  * responses: their headers are built once and reading a body starts no
@@ -47,12 +86,14 @@ const noop = () => {}
 const makeUndici = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
   HttpClient.make((request, url, signal, fiber) => {
     const options = Context.getOrElse(fiber.currentContext, NodeHttpClient.UndiciRequestOptions, () => ({}))
+    const deadline = fiber.getFiberRef(TransportDeadline.current)
+    const armed = deadline === undefined ? undefined : armDeadline(signal, deadline)
     return Effect.flatMap(bodyOf(request.body), (body) =>
       Effect.tryPromise({
         try: () =>
           dispatcher.request({
             ...options,
-            signal,
+            signal: armed === undefined ? signal : armed.signal,
             method: request.method,
             headers: request.headers,
             origin: url.origin,
@@ -62,7 +103,10 @@ const makeUndici = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
             headersTimeout: 60 * 60 * 1000,
             bodyTimeout: 0
           }),
-        catch: (cause) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
+        catch: (cause) => {
+          armed?.done()
+          return new HttpClientError.RequestError({ request, reason: "Transport", cause })
+        }
       }).pipe(
         Effect.map((response) => {
           const source: Readable = response.body
@@ -74,7 +118,17 @@ const makeUndici = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
             Headers.fromInput(response.headers),
             setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie],
             {
-              read: () => response.body.arrayBuffer().then((buffer) => new Uint8Array(buffer)),
+              read: () =>
+                response.body.arrayBuffer().then(
+                  (buffer) => {
+                    armed?.done()
+                    return new Uint8Array(buffer)
+                  },
+                  (error: unknown) => {
+                    armed?.done()
+                    throw error
+                  }
+                ),
               stream: (onError) => NodeStream.fromReadable(() => source, onError),
               formData: () => response.body.formData()
             }
@@ -97,7 +151,9 @@ const makeUndici = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
  */
 export const layer: Layer.Layer<HttpClient.HttpClient> = Layer.effect(
   HttpClient.HttpClient,
-  Effect.map(NodeHttpClient.Dispatcher, (dispatcher) => Compression.decompressing(makeUndici(dispatcher)))
+  Effect.map(NodeHttpClient.Dispatcher, (dispatcher): HttpClient.HttpClient =>
+    // it enforces OpenCxClient's per-attempt deadlines itself (see TransportDeadline)
+    Object.assign(Compression.decompressing(makeUndici(dispatcher)), { [TransportDeadline.enforcesDeadlines]: true }))
 ).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
 
 /**

@@ -13,9 +13,13 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
@@ -174,6 +178,42 @@ const describeCause = (error: unknown): string => {
   const text = messages.slice(0, 2).join(": ")
   return code !== undefined && !text.includes(code) ? `${text} (${code})` : text === "" ? "unknown failure" : text
 }
+
+// ---------------------------------------------------------------------------
+// Deadlines that the transport enforces
+// ---------------------------------------------------------------------------
+
+/**
+ * The per-attempt timeout, enforced by the HttpClient itself when it can.
+ *
+ * `Effect.timeoutFail` runs the attempt in a fiber of its own next to a
+ * second, sleeping one. Those two fibers per request measured as the largest
+ * single cost of the client per request (CPU, and garbage collection: pages
+ * survive young-generation collections while they are alive). An HttpClient
+ * that can stop a request at a deadline itself (platform-node's `NodeHttp`:
+ * a timer that aborts the request, or the reading of its body) says so with
+ * the property `enforcesDeadlines`; an attempt over it then runs in the
+ * caller's fiber with its deadline in the fiber ref `current`, and the
+ * transport fails the request or its body with `reason` (an object of this
+ * attempt's, which the client then turns into its `Timeout`) as the cause
+ * once the time is up.
+ *
+ * Both are global values (`Symbol.for` keys), so that platform-node, which
+ * cannot import this module, shares them; `NodeHttp.ts` holds the other
+ * half. Used only when the fiber's clock is the live one (a `TestClock`
+ * drives `Effect.sleep`, not a transport's timers) and no `transformClient`
+ * sits between the client and the transport (its own steps would be outside
+ * the transport's deadline): otherwise `Effect.timeoutFail`, as before.
+ */
+export const TransportDeadline = {
+  current: globalValue(
+    Symbol.for("@opencx-effect/TransportDeadline/current"),
+    () => FiberRef.unsafeMake<{ readonly millis: number; readonly reason: unknown } | undefined>(undefined)
+  ),
+  enforcesDeadlines: Symbol.for("@opencx-effect/TransportDeadline/enforcesDeadlines")
+} as const
+
+const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 
 // ---------------------------------------------------------------------------
 // The client
@@ -372,12 +412,26 @@ export const make = (
       return new BadRequest(fields)
     }
 
-    /** one attempt, within a permit of the limiter: the exchange and the body, timed */
-    const exchange = (request: HttpClientRequest.HttpClientRequest, where: Where): Effect.Effect<Raw, OpenCxError> =>
+    /** the transport stops an attempt at its deadline itself (see `TransportDeadline`) */
+    const transportDeadlines = options.transformClient === undefined &&
+      Predicate.hasProperty(httpClient, TransportDeadline.enforcesDeadlines)
+    const timeoutMillis = Duration.toMillis(timeout)
+
+    /**
+     * the exchange and the body; `deadline`: the reason the transport fails them with when the
+     * attempt's time is up, if it does
+     */
+    const attemptExchange = (
+      request: HttpClientRequest.HttpClientRequest,
+      where: Where,
+      deadline: object | undefined
+    ): Effect.Effect<Raw, OpenCxError> =>
       Effect.gen(function*() {
         yield* Metric.increment(metrics.requests)
+        const timedOut = (error: unknown) => deadline !== undefined && causes(error).includes(deadline)
         const response = yield* client.execute(request).pipe(
-          Effect.mapError((error) => {
+          Effect.mapError((error): OpenCxError => {
+            if (timedOut(error)) return new Timeout({ method: where.method, url: where.url, timeout })
             const code = codeOf(error)
             return new Transport({
               method: where.method,
@@ -390,8 +444,8 @@ export const make = (
         const status = response.status
         const headers = response.headers
         const buffer = yield* response.arrayBuffer.pipe(
-          Effect.mapError((error) =>
-            new Transport({
+          Effect.mapError((error): OpenCxError =>
+            timedOut(error) ? new Timeout({ method: where.method, url: where.url, timeout }) : new Transport({
               method: where.method,
               url: where.url,
               reason: serverText(scrub, oneLine(`the response body was cut short (${describeCause(error)})`), 500),
@@ -409,12 +463,23 @@ export const make = (
           }
         }
         return { status, headers, bytes: new Uint8Array(buffer) }
-      }).pipe(
-        Effect.timeoutFail({
+      })
+
+    /** one attempt, within a permit of the limiter: the exchange and the body, timed */
+    const exchange = (request: HttpClientRequest.HttpClientRequest, where: Where): Effect.Effect<Raw, OpenCxError> => {
+      const withTimeout = () =>
+        Effect.timeoutFail(attemptExchange(request, where, undefined), {
           duration: timeout,
           onTimeout: () => new Timeout({ method: where.method, url: where.url, timeout })
         })
-      )
+      if (!transportDeadlines) return withTimeout()
+      return Effect.clockWith((clock) => {
+        if (clock !== liveClock) return withTimeout()
+        // this attempt's own: a reason that comes back is this attempt's deadline
+        const reason = { deadline: "OpenCxClient attempt timeout" }
+        return Effect.locally(attemptExchange(request, where, reason), TransportDeadline.current, { millis: timeoutMillis, reason })
+      })
+    }
 
     const executeResponse = <A>(
       spec: OpenCxClient.Request,
