@@ -10,7 +10,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { ChatSession, FakeOpenCx, SessionsService } from "@opencx-effect/core"
 import { NodeHttp, NodeSessionsService } from "@opencx-effect/platform-node"
 import type { PageServerStats } from "./pageServer.js"
-import { Effect, Metric, Schema, Stream } from "effect"
+import { Effect, identity, Metric, Schema, Stream } from "effect"
 
 interface Target {
   readonly url: string
@@ -94,7 +94,9 @@ const serviceWalk = (target: Target, options: { readonly prefetch: number; reado
         sessions: acc.sessions + 1,
         checksum: acc.checksum + s.ticket_number
       })),
-      Effect.provide(serviceLayer(target, options.untraced === true ? { transformClient: HttpClient.withTracerDisabledWhen(() => true) } : {}))
+      // the HttpClient's span off by its fiber ref (a transformClient would change the client's own pipeline)
+      options.untraced === true ? Effect.locally(HttpClient.currentTracerDisabledWhen, () => true) : identity,
+      Effect.provide(serviceLayer(target))
     )
   )
 

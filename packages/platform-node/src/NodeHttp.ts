@@ -12,7 +12,6 @@ import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as Undici from "@effect/platform-node/Undici"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import type { Readable } from "node:stream"
@@ -43,16 +42,17 @@ const noop = () => {}
 /**
  * The other half of core's `TransportDeadline` (`internal/client/client.ts`,
  * which this package cannot import): the same global values, by the same
- * keys. `OpenCxClient` puts an attempt's deadline in `current` when the
- * HttpClient has the property `enforcesDeadlines`; this client then stops
- * the request, or the reading of its body, when the deadline's `millis` have
- * passed, failing with `reason` as the cause. The clock is the live one
- * (core checks it): a timer of Node's, which does not keep the process alive.
+ * keys. `OpenCxClient` puts an attempt's deadline under the requesting fiber
+ * when the HttpClient has the property `enforcesDeadlines`; this client takes
+ * it (removing it) when it sends the request, and stops the request, or the
+ * reading of its body, once the deadline's `millis` have passed, failing
+ * with its `reason` as the cause. The clock is the live one (core checks it):
+ * a timer of Node's, which does not keep the process alive.
  */
 const TransportDeadline = {
-  current: globalValue(
-    Symbol.for("@opencx-effect/TransportDeadline/current"),
-    () => FiberRef.unsafeMake<{ readonly millis: number; readonly reason: unknown } | undefined>(undefined)
+  deadlines: globalValue(
+    Symbol.for("@opencx-effect/TransportDeadline/deadlines"),
+    () => new WeakMap<object, { readonly millis: number; readonly reason: object }>()
   ),
   enforcesDeadlines: Symbol.for("@opencx-effect/TransportDeadline/enforcesDeadlines")
 } as const
@@ -61,7 +61,7 @@ const TransportDeadline = {
  * A signal that aborts when `signal` does (an interruption) or when the
  * deadline passes (with its reason); `done` disarms it once the body is in.
  */
-const armDeadline = (signal: AbortSignal, deadline: { readonly millis: number; readonly reason: unknown }) => {
+const armDeadline = (signal: AbortSignal, deadline: { readonly millis: number; readonly reason: object }) => {
   const controller = new AbortController()
   const forward = () => controller.abort(signal.reason)
   if (signal.aborted) forward()
@@ -86,7 +86,8 @@ const armDeadline = (signal: AbortSignal, deadline: { readonly millis: number; r
 const makeUndici = (dispatcher: Undici.Dispatcher): HttpClient.HttpClient =>
   HttpClient.make((request, url, signal, fiber) => {
     const options = Context.getOrElse(fiber.currentContext, NodeHttpClient.UndiciRequestOptions, () => ({}))
-    const deadline = fiber.getFiberRef(TransportDeadline.current)
+    const deadline = TransportDeadline.deadlines.get(fiber)
+    if (deadline !== undefined) TransportDeadline.deadlines.delete(fiber)
     const armed = deadline === undefined ? undefined : armDeadline(signal, deadline)
     return Effect.flatMap(bodyOf(request.body), (body) =>
       Effect.tryPromise({

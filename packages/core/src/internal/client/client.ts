@@ -18,7 +18,6 @@ import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
@@ -192,11 +191,14 @@ const describeCause = (error: unknown): string => {
  * survive young-generation collections while they are alive). An HttpClient
  * that can stop a request at a deadline itself (platform-node's `NodeHttp`:
  * a timer that aborts the request, or the reading of its body) says so with
- * the property `enforcesDeadlines`; an attempt over it then runs in the
- * caller's fiber with its deadline in the fiber ref `current`, and the
- * transport fails the request or its body with `reason` (an object of this
- * attempt's, which the client then turns into its `Timeout`) as the cause
- * once the time is up.
+ * the property `enforcesDeadlines`. An attempt over it then runs in the
+ * caller's fiber, with its deadline in `deadlines` under that fiber (the
+ * fiber that runs the HttpClient's request function); the transport takes
+ * it (and removes it) when it sends the request, and fails the request, or
+ * its body, with `reason` (an object of the attempt's own, which the client
+ * turns into its `Timeout`) as the cause once the time is up. A request that
+ * fails before it is sent leaves the deadline, which the client then
+ * removes; an interrupted one leaves it to its fiber, which is ending.
  *
  * Both are global values (`Symbol.for` keys), so that platform-node, which
  * cannot import this module, shares them; `NodeHttp.ts` holds the other
@@ -206,9 +208,9 @@ const describeCause = (error: unknown): string => {
  * the transport's deadline): otherwise `Effect.timeoutFail`, as before.
  */
 export const TransportDeadline = {
-  current: globalValue(
-    Symbol.for("@opencx-effect/TransportDeadline/current"),
-    () => FiberRef.unsafeMake<{ readonly millis: number; readonly reason: unknown } | undefined>(undefined)
+  deadlines: globalValue(
+    Symbol.for("@opencx-effect/TransportDeadline/deadlines"),
+    () => new WeakMap<object, { readonly millis: number; readonly reason: object }>()
   ),
   enforcesDeadlines: Symbol.for("@opencx-effect/TransportDeadline/enforcesDeadlines")
 } as const
@@ -268,7 +270,8 @@ export const make = (
     const timeout = Duration.decode(options.timeout ?? defaults.timeout)
     const limiter = yield* Limiter.make(
       options.rateLimit === undefined ? defaults.rateLimit : options.rateLimit,
-      (until) => Metric.set(metrics.rateLimitWaitingUntil, until ?? 0)
+      (until) => Metric.set(metrics.rateLimitWaitingUntil, until ?? 0),
+      (millis) => Metric.incrementBy(metrics.rateLimitWaitMillis, millis)
     )
 
     const retry = options.retry
@@ -419,19 +422,22 @@ export const make = (
 
     /**
      * the exchange and the body; `deadline`: the reason the transport fails them with when the
-     * attempt's time is up, if it does
+     * attempt's time is up, and the fiber its deadline is kept under, if the transport enforces it
      */
     const attemptExchange = (
       request: HttpClientRequest.HttpClientRequest,
       where: Where,
-      deadline: object | undefined
+      deadline: { readonly reason: object; readonly fiber: object } | undefined
     ): Effect.Effect<Raw, OpenCxError> =>
-      Effect.gen(function*() {
-        yield* Metric.increment(metrics.requests)
-        const timedOut = (error: unknown) => deadline !== undefined && causes(error).includes(deadline)
-        const response = yield* client.execute(request).pipe(
-          Effect.mapError((error): OpenCxError => {
-            if (timedOut(error)) return new Timeout({ method: where.method, url: where.url, timeout })
+      Effect.zipRight(
+        Metric.increment(metrics.requests),
+        Effect.flatMap(
+          Effect.mapError(client.execute(request), (error): OpenCxError => {
+            // the transport takes the deadline when it sends: a request that failed before leaves it
+            if (deadline !== undefined) TransportDeadline.deadlines.delete(deadline.fiber)
+            if (deadline !== undefined && causes(error).includes(deadline.reason)) {
+              return new Timeout({ method: where.method, url: where.url, timeout })
+            }
             const code = codeOf(error)
             return new Transport({
               method: where.method,
@@ -439,31 +445,40 @@ export const make = (
               reason: serverText(scrub, oneLine(describeCause(error)), 500),
               ...(code !== undefined && beforeSending.has(code) ? { requestSent: false } : {})
             })
-          })
-        )
-        const status = response.status
-        const headers = response.headers
-        const buffer = yield* response.arrayBuffer.pipe(
-          Effect.mapError((error): OpenCxError =>
-            timedOut(error) ? new Timeout({ method: where.method, url: where.url, timeout }) : new Transport({
-              method: where.method,
-              url: where.url,
-              reason: serverText(scrub, oneLine(`the response body was cut short (${describeCause(error)})`), 500),
-              requestSent: true
-            })
-          )
-        )
-        // a 429's hint pauses every caller, before this request's slot is given back
-        if (status === 429) {
-          yield* Metric.increment(metrics.rateLimited)
-          const now = yield* Clock.currentTimeMillis
-          const hint = Hints.parse(headers, now)
-          if (Option.isSome(hint) && Duration.lessThanOrEqualTo(hint.value, maxRetryAfter)) {
-            yield* limiter.pauseUntil(now + Duration.toMillis(hint.value))
+          }),
+          (response) => {
+            const status = response.status
+            const headers = response.headers
+            return Effect.flatMap(
+              Effect.mapError(response.arrayBuffer, (error): OpenCxError =>
+                deadline !== undefined && causes(error).includes(deadline.reason)
+                  ? new Timeout({ method: where.method, url: where.url, timeout })
+                  : new Transport({
+                    method: where.method,
+                    url: where.url,
+                    reason: serverText(scrub, oneLine(`the response body was cut short (${describeCause(error)})`), 500),
+                    requestSent: true
+                  })),
+              (buffer) => {
+                const raw: Raw = { status, headers, bytes: new Uint8Array(buffer) }
+                return status === 429 ? Effect.as(rateLimited(headers), raw) : Effect.succeed(raw)
+              }
+            )
           }
-        }
-        return { status, headers, bytes: new Uint8Array(buffer) }
-      })
+        )
+      )
+
+    /** a 429's hint pauses every caller, before this request's slot is given back */
+    const rateLimited = (headers: Readonly<Record<string, string>>): Effect.Effect<void> =>
+      Effect.zipRight(
+        Metric.increment(metrics.rateLimited),
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const hint = Hints.parse(headers, now)
+          return Option.isSome(hint) && Duration.lessThanOrEqualTo(hint.value, maxRetryAfter)
+            ? limiter.pauseUntil(now + Duration.toMillis(hint.value))
+            : Effect.void
+        })
+      )
 
     /** one attempt, within a permit of the limiter: the exchange and the body, timed */
     const exchange = (request: HttpClientRequest.HttpClientRequest, where: Where): Effect.Effect<Raw, OpenCxError> => {
@@ -473,11 +488,12 @@ export const make = (
           onTimeout: () => new Timeout({ method: where.method, url: where.url, timeout })
         })
       if (!transportDeadlines) return withTimeout()
-      return Effect.clockWith((clock) => {
-        if (clock !== liveClock) return withTimeout()
+      return Effect.withFiberRuntime((fiber) => {
+        if (Context.get(fiber.currentDefaultServices, Clock.Clock) !== liveClock) return withTimeout()
         // this attempt's own: a reason that comes back is this attempt's deadline
         const reason = { deadline: "OpenCxClient attempt timeout" }
-        return Effect.locally(attemptExchange(request, where, reason), TransportDeadline.current, { millis: timeoutMillis, reason })
+        TransportDeadline.deadlines.set(fiber, { millis: timeoutMillis, reason })
+        return attemptExchange(request, where, { reason, fiber })
       })
     }
 
@@ -492,22 +508,15 @@ export const make = (
       const idempotent = spec.idempotent ?? !isWrite(spec.method)
       const emptyBody = spec.emptyBody === true
 
-      const attempt = Effect.gen(function*() {
-        const before = yield* Clock.currentTimeMillis
-        const raw = yield* limiter.withPermit(
-          Effect.zipRight(
-            Effect.flatMap(Clock.currentTimeMillis, (after) =>
-              after > before ? Metric.incrementBy(metrics.rateLimitWaitMillis, after - before) : Effect.void),
-            exchange(request, where)
-          )
-        )
+      // the limiter's permit (it counts the time waited for it), the exchange, the response interpreted
+      const attempt = Effect.flatMap(limiter.withPermit(exchange(request, where)), (raw) => {
         if (raw.status >= 200 && raw.status < 300) {
           const result = interpretSuccess(raw, where, decode, emptyBody)
           return Either.isRight(result)
-            ? { value: result.right, status: raw.status, requestId: commonOf(raw, where).requestId }
-            : yield* Effect.fail(result.left)
+            ? Effect.succeed({ value: result.right, status: raw.status, requestId: commonOf(raw, where).requestId })
+            : Effect.fail(result.left)
         }
-        return yield* Effect.fail(interpretError(raw, where, yield* Clock.currentTimeMillis))
+        return Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(interpretError(raw, where, now)))
       })
 
       /** the retry policy of this request, with its logging and its gauge (built only when an attempt fails) */
@@ -527,7 +536,12 @@ export const make = (
           )
         )
 
-      return Effect.suspend(() => {
+      // the span of the request and its retries (Effect.withSpan, with the span at hand to annotate)
+      return Effect.useSpan(spec.span?.name ?? "OpenCxClient.request", {
+        attributes: spec.span?.attributes ?? { "http.request.method": spec.method, "opencx.path": spec.path },
+        kind: "client",
+        captureStackTrace: false
+      }, (span) => {
         // attempts of this run of the request (the effect may be run more than once)
         let attempts = 0
         const counted = Effect.suspend(() => ++attempts > 1 ? Effect.zipRight(Metric.increment(metrics.retries), attempt) : attempt)
@@ -547,20 +561,17 @@ export const make = (
             policy()
           )
         })
-        return Effect.flatMap(
-          idempotent ? retried : Effect.mapError(retried, markUnknownOutcome),
+        return Effect.map(
+          Effect.withParentSpan(idempotent ? retried : Effect.mapError(retried, markUnknownOutcome), span),
           (result) => {
             const response: OpenCxClient.Response<A> = { ...result, attempts }
-            return annotate === undefined ? Effect.succeed(response) : Effect.as(Effect.annotateCurrentSpan(annotate(response)), response)
+            if (annotate !== undefined) {
+              for (const [key, value] of Object.entries(annotate(response))) span.attribute(key, value)
+            }
+            return response
           }
         )
-      }).pipe(
-        Effect.withSpan(spec.span?.name ?? "OpenCxClient.request", {
-          attributes: spec.span?.attributes ?? { "http.request.method": spec.method, "opencx.path": spec.path },
-          kind: "client",
-          captureStackTrace: false
-        })
-      )
+      })
     }
 
     return {
