@@ -152,16 +152,41 @@ const codingOf = (header: string | undefined): Coding | "identity" | "unknown" =
   return "unknown"
 }
 
-const inflate = (coding: Coding, bytes: Uint8Array): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const options = { maxOutputLength: maxDecodedBytes }
+/**
+ * gzip and deflate bodies up to this size (compressed) are decoded on the
+ * spot rather than on libuv's thread pool: a page compresses to a few KiB,
+ * and the pool's round trip costs a sequential walk more than the decoding
+ * itself. At worst (gzip's largest ratio is about 1,000 to 1) such a body
+ * decodes to 32 MiB, a few tens of milliseconds. Larger bodies, and br
+ * (whose ratio has no such bound), go to the pool.
+ */
+const inlineInflateBytes = 32 * 1024
+
+const inflate = (coding: Coding, bytes: Uint8Array): Promise<Buffer> => {
+  const options = { maxOutputLength: maxDecodedBytes }
+  // "deflate" is zlib-wrapped by the standard, raw by some servers: the first byte tells them apart
+  const zlibWrapped = bytes.length > 0 && (bytes[0]! & 0x0f) === 8
+  if (coding !== "br" && bytes.length <= inlineInflateBytes) {
+    try {
+      return Promise.resolve(
+        coding === "gzip"
+          ? Zlib.gunzipSync(bytes, options)
+          : zlibWrapped
+          ? Zlib.inflateSync(bytes, options)
+          : Zlib.inflateRawSync(bytes, options)
+      )
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+  return new Promise((resolve, reject) => {
     const done = (error: Error | null, out: Buffer) => (error === null ? resolve(out) : reject(error))
     if (coding === "gzip") Zlib.gunzip(bytes, options, done)
     else if (coding === "br") Zlib.brotliDecompress(bytes, options, done)
-    // "deflate" is zlib-wrapped by the standard, raw by some servers: inflate tells them apart
-    else if (bytes.length > 0 && (bytes[0]! & 0x0f) === 8) Zlib.inflate(bytes, options, done)
+    else if (zlibWrapped) Zlib.inflate(bytes, options, done)
     else Zlib.inflateRaw(bytes, options, done)
   })
+}
 
 const describe = (error: unknown) =>
   error instanceof RangeError || (error instanceof Error && "code" in error && error.code === "ERR_BUFFER_TOO_LARGE")
