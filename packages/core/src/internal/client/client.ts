@@ -310,13 +310,19 @@ export const make = (
       return `${baseUrl}${request.path}${search === "" ? "" : `?${search}`}`
     }
 
-    const commonOf = (raw: Raw, where: Where) => {
+    /** the response's request id, made safe to show */
+    const requestIdOf = (raw: Raw): string | undefined => {
       const requestId = raw.headers["x-request-id"]
+      return requestId === undefined ? undefined : serverText(scrub, oneLine(requestId), 200)
+    }
+
+    const commonOf = (raw: Raw, where: Where) => {
+      const requestId = requestIdOf(raw)
       return {
         method: where.method,
         url: where.url,
         status: raw.status,
-        ...(requestId === undefined ? {} : { requestId: serverText(scrub, oneLine(requestId), 200) })
+        ...(requestId === undefined ? {} : { requestId })
       }
     }
 
@@ -502,7 +508,16 @@ export const make = (
       decode: OpenCxClient.Decoder<A>,
       annotate?: (response: OpenCxClient.Response<A>) => Readonly<Record<string, unknown>>
     ): Effect.Effect<OpenCxClient.Response<A>, OpenCxError> => {
-      const where: Where = { method: spec.method, url: urlOf(spec), cursor: spec.cursor ?? null, notFound: spec.notFound }
+      // the URL, for errors and logs, is written out only when one needs it
+      let url: string | undefined = undefined
+      const where: Where = {
+        method: spec.method,
+        get url() {
+          return url ??= urlOf(spec)
+        },
+        cursor: spec.cursor ?? null,
+        notFound: spec.notFound
+      }
       let request = HttpClientRequest.make(spec.method)(spec.path, spec.urlParams === undefined ? {} : { urlParams: spec.urlParams })
       if (spec.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, spec.body)
       const idempotent = spec.idempotent ?? !isWrite(spec.method)
@@ -513,7 +528,7 @@ export const make = (
         if (raw.status >= 200 && raw.status < 300) {
           const result = interpretSuccess(raw, where, decode, emptyBody)
           return Either.isRight(result)
-            ? Effect.succeed({ value: result.right, status: raw.status, requestId: commonOf(raw, where).requestId })
+            ? Effect.succeed({ value: result.right, status: raw.status, requestId: requestIdOf(raw) })
             : Effect.fail(result.left)
         }
         return Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(interpretError(raw, where, now)))
