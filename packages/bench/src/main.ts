@@ -50,7 +50,7 @@ const sizes = quick
     rlPages: 60,
     rlLimit: 20,
     rlWindowMs: 2_000,
-    historySessions: 60,
+    historySessions: 100,
     memory: 1_000_000
   }
 
