@@ -17,6 +17,7 @@ export const FakeSettings = Schema.Struct({
   seed: Schema.optional(Schema.Int),
   pageSize: Schema.Int,
   latencyMs: Schema.optional(Schema.Number),
+  historyPageSize: Schema.optional(Schema.Int),
   rateLimit: Schema.optional(Schema.Struct({ limit: Schema.Int, windowMs: Schema.Number }))
 })
 
@@ -31,6 +32,7 @@ const main = async () => {
     generate: { count: settings.count, seed: settings.seed ?? 1 },
     pageSize: settings.pageSize,
     logLimit: 100,
+    ...(settings.historyPageSize === undefined ? {} : { historyPageSize: settings.historyPageSize }),
     ...(settings.latencyMs === undefined ? {} : { latency: settings.latencyMs }),
     ...(settings.rateLimit === undefined
       ? {}

@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: the client against FakeOpenCx over loopback, the fake in
- * a process of its own and each scenario in another, so that the client's
- * own cost is measured. Machines are noisy: every figure is also given as a
+ * `npm run bench`: the client over loopback against a server in a process of
+ * its own and each scenario in another, so that the client's own cost is
+ * measured. The throughput scenario's server serves pre-encoded pages
+ * (`pageServer.ts`), so that it is not the bottleneck; the others run
+ * against FakeOpenCx. Machines are noisy: every figure is also given as a
  * ratio to a baseline measured in the same run.
  *
  * `--quick` runs every scenario with tiny sizes (the test suite's smoke
@@ -17,7 +19,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { runMeasured, runScenario, startFake } from "./processes.js"
+import { runMeasured, runScenario, startFake, startPageServer } from "./processes.js"
+import type { ThroughputVariant } from "./scenario.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const argv = process.argv.slice(2)
@@ -26,8 +29,30 @@ const outIndex = argv.indexOf("--out")
 const out = outIndex >= 0 && argv[outIndex + 1] !== undefined ? argv[outIndex + 1]! : path.join(here, "..", "results.json")
 
 const sizes = quick
-  ? { sessions: 2_000, rounds: 1, decodeMillis: 100, latencyPages: 4, rlPages: 9, rlLimit: 3, rlWindowMs: 600, memory: 5_000 }
-  : { sessions: 100_000, rounds: 3, decodeMillis: 1_500, latencyPages: 50, rlPages: 60, rlLimit: 20, rlWindowMs: 2_000, memory: 1_000_000 }
+  ? {
+    sessions: 2_000,
+    warmupSessions: 200,
+    rounds: 1,
+    decodeMillis: 100,
+    latencyPages: 4,
+    rlPages: 9,
+    rlLimit: 3,
+    rlWindowMs: 600,
+    historySessions: 4,
+    memory: 5_000
+  }
+  : {
+    sessions: 50_000,
+    warmupSessions: 5_000,
+    rounds: 3,
+    decodeMillis: 1_500,
+    latencyPages: 50,
+    rlPages: 60,
+    rlLimit: 20,
+    rlWindowMs: 2_000,
+    historySessions: 100,
+    memory: 1_000_000
+  }
 
 const median = (values: ReadonlyArray<number>) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -41,63 +66,122 @@ interface Walk {
   readonly sessions: number
   readonly wallMs: number
   readonly cpuMs: number
+  readonly serverCpuMs: number
+  readonly served: Readonly<Record<string, number>>
 }
 
 const results: Record<string, unknown> = {}
 
+/**
+ * How close request start times come to a sliding-window limit: the window
+ * over the mean gap between request i and request i - limit (request i may
+ * start one window after request i - limit at the earliest), and the most
+ * requests that started in any window.
+ */
+const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: number) => {
+  const starts = [...unsorted].sort((a, b) => a - b)
+  let maxInWindow = 0
+  let end = 0
+  for (let i = 0; i < starts.length; i++) {
+    while (end < starts.length && starts[end]! < starts[i]! + windowMs) end++
+    maxInWindow = Math.max(maxInWindow, end - i)
+  }
+  const gaps = starts.slice(limit).map((t, i) => t - starts[i]!)
+  const fractionOfLimit = gaps.length === 0 ? 1 : windowMs / (gaps.reduce((a, b) => a + b, 0) / gaps.length)
+  return { fractionOfLimit, maxInWindow }
+}
+
 // 1. Throughput and client cost
 {
-  log(`\n1. Throughput and client cost: ${fmt(sizes.sessions)} sessions, page size 100, no latency, no rate limit`)
-  const fake = await startFake({ count: sizes.sessions, pageSize: 100 })
-  const variants = ["raw", "raw-strict", "service", "service-prefetch"] as const
-  const runs: Record<(typeof variants)[number], Array<Walk>> = {
-    raw: [],
-    "raw-strict": [],
-    service: [],
-    "service-prefetch": []
-  }
-  for (let round = 0; round < sizes.rounds; round++) {
-    for (const variant of variants) {
-      runs[variant].push((await runScenario("throughput", { ...fake, variant })) as Walk)
-    }
-  }
-  const labels = {
+  const codings = ["gzip", "identity"] as const
+  // the smoke test runs each page size in one coding only
+  const runsOf = (pageSize: 25 | 100): ReadonlyArray<(typeof codings)[number]> =>
+    quick ? [pageSize === 25 ? "gzip" : "identity"] : codings
+  const variants = ["raw", "openapi", "service", "service-prefetch", "service-untraced"] as const satisfies ReadonlyArray<
+    ThroughputVariant
+  >
+  const labels: Record<(typeof variants)[number], string> = {
     raw: "(a) fetch + JSON.parse, no validation",
-    "raw-strict": "(b) fetch + JSON.parse + strict Schema",
-    service: "SessionsService.stream (tolerant Schema)",
-    "service-prefetch": "  the same, with prefetch: 1"
+    openapi: "(b) HttpClient + Schema.decodeUnknown + loop",
+    service: "SessionsService.stream (full validation)",
+    "service-prefetch": "  the same, prefetch: 1",
+    "service-untraced": "  the same, HttpClient span off"
   }
-  const rows = variants.map((variant) => {
-    const walks = runs[variant]
-    const perSecond = median(walks.map((w) => (w.sessions / w.wallMs) * 1000))
-    const cpuPer1000 = median(walks.map((w) => (w.cpuMs / w.sessions) * 1000))
-    return { variant, label: labels[variant], sessions: walks[0]!.sessions, perSecond, cpuPer1000 }
-  })
-  const base = rows[0]!
-  log(`${"".padEnd(44)} ${"sessions/s".padStart(11)} ${"x (a)".padStart(6)} ${"CPU ms/1000".padStart(12)} ${"x (a)".padStart(6)}`)
-  for (const row of rows) {
-    log(
-      `${row.label.padEnd(44)} ${fmt(row.perSecond).padStart(11)} ${(row.perSecond / base.perSecond).toFixed(2).padStart(6)} ${
-        fmt(row.cpuPer1000, 1).padStart(12)
-      } ${(row.cpuPer1000 / base.cpuPer1000).toFixed(2).padStart(6)}`
-    )
+  log(
+    `\n1. Throughput and client cost: ${fmt(sizes.sessions)} sessions, pre-encoded pages, no latency, no rate limit; medians of ${sizes.rounds} round(s)`
+  )
+  const tables: Array<unknown> = []
+  for (const pageSize of [25, 100] as const) {
+    const server = await startPageServer({ count: sizes.sessions, pageSize })
+    const runs: Record<string, Array<Walk>> = {}
+    for (let round = 0; round < sizes.rounds; round++) {
+      for (const coding of runsOf(pageSize)) {
+        for (const variant of variants) {
+          const walk = (await runScenario("throughput", {
+            url: server.urls[coding],
+            apiKey: server.apiKey,
+            variant,
+            pageSize,
+            warmupSessions: sizes.warmupSessions
+          })) as Walk
+          // both clients must have been served the same coding, every page
+          if (Object.keys(walk.served).join() !== coding) {
+            throw new Error(`${variant} was served ${JSON.stringify(walk.served)}, not ${coding}`)
+          }
+          ;(runs[`${coding}/${variant}`] ??= []).push(walk)
+        }
+      }
+    }
+    for (const coding of runsOf(pageSize)) {
+      const perSecond = (w: Walk) => (w.sessions / w.wallMs) * 1000
+      const cpuPer1000 = (w: Walk) => (w.cpuMs / w.sessions) * 1000
+      const base = runs[`${coding}/raw`]!
+      const rows = variants.map((variant) => {
+        const walks = runs[`${coding}/${variant}`]!
+        // ratios round by round (each round runs every variant back to back), then their median and spread
+        const throughputRatios = walks.map((w, i) => perSecond(w) / perSecond(base[i]!))
+        const cpuRatios = walks.map((w, i) => cpuPer1000(w) / cpuPer1000(base[i]!))
+        return {
+          variant,
+          label: labels[variant],
+          sessions: walks[0]!.sessions,
+          perSecond: median(walks.map(perSecond)),
+          cpuPer1000: median(walks.map(cpuPer1000)),
+          serverCpuPerPage: median(walks.map((w) => w.serverCpuMs / Math.ceil(w.sessions / pageSize))),
+          throughputRatio: median(throughputRatios),
+          throughputRatioRange: [Math.min(...throughputRatios), Math.max(...throughputRatios)],
+          cpuRatio: median(cpuRatios),
+          cpuRatioRange: [Math.min(...cpuRatios), Math.max(...cpuRatios)]
+        }
+      })
+      log(`\npage size ${pageSize}, ${coding === "gzip" ? "gzip (both clients ask for it)" : "identity (no compression)"}`)
+      log(
+        `${"".padEnd(46)} ${"sessions/s".padStart(10)} ${"x (a)".padStart(6)} ${"CPU ms/1000".padStart(12)} ${"x (a)".padStart(6)} ${
+          "server ms/page".padStart(15)
+        }`
+      )
+      for (const row of rows) {
+        log(
+          `${row.label.padEnd(46)} ${fmt(row.perSecond).padStart(10)} ${row.throughputRatio.toFixed(2).padStart(6)} ${
+            fmt(row.cpuPer1000, 1).padStart(12)
+          } ${row.cpuRatio.toFixed(2).padStart(6)} ${row.serverCpuPerPage.toFixed(3).padStart(15)}`
+        )
+      }
+      tables.push({ pageSize, coding, pages: server.pages, bytes: coding === "gzip" ? server.gzipBytes : server.bytes, rows })
+    }
+    await server.stop()
   }
-  results.throughput = {
-    sessions: sizes.sessions,
-    rounds: sizes.rounds,
-    rows: rows.map((r) => ({
-      ...r,
-      throughputRatio: r.perSecond / base.perSecond,
-      cpuRatio: r.cpuPer1000 / base.cpuPer1000
-    }))
-  }
+  results.throughput = { sessions: sizes.sessions, rounds: sizes.rounds, warmupSessions: sizes.warmupSessions, tables }
+}
 
-  // 6. The CLI (against the same fake)
+// 6. The CLI (against the pre-encoded pages, page size 100, gzip)
+{
+  const server = await startPageServer({ count: sizes.sessions, pageSize: 100 })
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "opencx-bench-")), "sessions.ndjson")
   const cli = path.resolve(here, "../../cli/dist/bin.js")
   const run = await runMeasured(process.execPath, [cli, "sessions", "export", "--output", file, "--rate-limit", "0", "-q"], {
-    OPENCX_BASE_URL: fake.url,
-    OPENCX_API_KEY: fake.apiKey
+    OPENCX_BASE_URL: server.urls.gzip,
+    OPENCX_API_KEY: server.apiKey
   })
   if (run.code !== 0) throw new Error(`the CLI failed: ${run.stderr}`)
   const lines = fs.readFileSync(file, "utf8").split("\n").length - 1
@@ -105,7 +189,7 @@ const results: Record<string, unknown> = {}
   const cliPerSecond = (lines / run.wallMs) * 1000
   results.cli = { sessions: lines, wallMs: run.wallMs, perSecond: cliPerSecond, peakRssBytes: run.peakRssBytes }
   log(`\n6. opencx sessions export to ndjson: ${fmt(lines)} sessions, ${fmt(cliPerSecond)}/s (process start included), peak RSS ${mb(run.peakRssBytes)}`)
-  await fake.stop()
+  await server.stop()
 }
 
 // 2. Decode cost
@@ -144,19 +228,43 @@ const results: Record<string, unknown> = {}
     starts: Array<number>
     rateLimited: number
   }
-  const starts = [...r.starts].sort((a, b) => a - b)
-  let maxInWindow = 0
-  let end = 0
-  for (let i = 0; i < starts.length; i++) {
-    while (end < starts.length && starts[end]! < starts[i]! + windowMs) end++
-    maxInWindow = Math.max(maxInWindow, end - i)
-  }
-  // how close to the limit: request i may start one window after request i - limit at the earliest
-  const gaps = starts.slice(limit).map((t, i) => t - starts[i]!)
-  const steady = gaps.length === 0 ? 1 : windowMs / (gaps.reduce((a, b) => a + b, 0) / gaps.length)
-  log(`achieved ${(steady * 100).toFixed(1)}% of the limit (a window over the mean gap between request i and request i - ${limit}); at most ${maxInWindow} requests in any ${windowMs} ms; ${r.rateLimited} responses 429`)
-  results.rateLimit = { limit, windowMs, pages: r.pages, requests: starts.length, fractionOfLimit: steady, maxInWindow, responses429: r.rateLimited }
+  const figures = limitFigures(r.starts, limit, windowMs)
+  log(`achieved ${(figures.fractionOfLimit * 100).toFixed(1)}% of the limit (a window over the mean gap between request i and request i - ${limit}); at most ${figures.maxInWindow} requests in any ${windowMs} ms; ${r.rateLimited} responses 429`)
+  results.rateLimit = { limit, windowMs, pages: r.pages, requests: r.starts.length, ...figures, responses429: r.rateLimited }
   await fake.stop()
+
+  // 4b. History export: the sessions and each one's history, through one client, at the same limit
+  log(`\n4b. History export under the limit: ${sizes.historySessions} sessions and each one's history (20 events a page), one client, the fake enforcing ${limit} requests per ${windowMs} ms (sliding), the client set to the same limit`)
+  const historyFake = await startFake({ count: sizes.historySessions * 4, pageSize: 25, rateLimit: { limit, windowMs } })
+  const h = (await runScenario("history", { ...historyFake, limit, windowMs, sessions: sizes.historySessions })) as {
+    sessions: number
+    events: number
+    starts: Array<number>
+    rateLimited: number
+    wallMs: number
+  }
+  const hf = limitFigures(h.starts, limit, windowMs)
+  const perMinute = (hf.fractionOfLimit * limit * 60_000) / windowMs
+  const limitPerMinute = (limit * 60_000) / windowMs
+  log(
+    `${h.starts.length} requests (${h.sessions} sessions, ${fmt(h.events)} history events) in ${fmt(h.wallMs / 1000, 1)} s: ${fmt(perMinute)} requests/min against a limit of ${fmt(limitPerMinute)}/min (${(hf.fractionOfLimit * 100).toFixed(1)}%); at most ${hf.maxInWindow} requests in any ${windowMs} ms; ${h.rateLimited} responses 429`
+  )
+  results.rateLimit = {
+    ...(results.rateLimit as object),
+    history: {
+      limit,
+      windowMs,
+      sessions: h.sessions,
+      events: h.events,
+      requests: h.starts.length,
+      wallMs: h.wallMs,
+      requestsPerMinute: perMinute,
+      limitPerMinute,
+      ...hf,
+      responses429: h.rateLimited
+    }
+  }
+  await historyFake.stop()
 }
 
 // 5. Memory

@@ -9,6 +9,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import type { FakeSettings } from "./fakeServer.js"
+import type { Coding, PageServerSettings } from "./pageServer.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -48,6 +49,42 @@ export const startFake = async (settings: FakeSettings): Promise<Fake> => {
   return {
     url,
     apiKey,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.on("exit", () => resolve())
+        child.stdin!.end()
+      })
+  }
+}
+
+/**
+ * @since 0.2.0
+ */
+export interface PageServer {
+  /** the base URL of the port that answers in each coding */
+  readonly urls: Readonly<Record<Coding, string>>
+  readonly apiKey: string
+  /** pages held, and their total size as JSON text and gzipped */
+  readonly pages: number
+  readonly bytes: number
+  readonly gzipBytes: number
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * Starts a server of pre-encoded pages (`pageServer.ts`) in a process of its own.
+ *
+ * @since 0.2.0
+ */
+export const startPageServer = async (settings: PageServerSettings): Promise<PageServer> => {
+  const child = spawn(process.execPath, [path.join(here, "pageServer.js"), JSON.stringify(settings)], {
+    stdio: ["pipe", "pipe", "pipe"]
+  })
+  const line = await firstLine(child, "the page server")
+  // what pageServer.ts prints (a boundary between two of our processes)
+  const ready = JSON.parse(line) as Omit<PageServer, "stop">
+  return {
+    ...ready,
     stop: () =>
       new Promise<void>((resolve) => {
         child.on("exit", () => resolve())

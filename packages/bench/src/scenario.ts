@@ -5,9 +5,12 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { ChatSession, FakeOpenCx, SessionsService } from "@opencx-effect/core"
-import { NodeSessionsService } from "@opencx-effect/platform-node"
-import { Effect, Metric, Schema, Stream } from "effect"
+import { NodeHttp, NodeSessionsService } from "@opencx-effect/platform-node"
+import type { PageServerStats } from "./pageServer.js"
+import { Effect, identity, Metric, Schema, Stream } from "effect"
 
 interface Target {
   readonly url: string
@@ -26,10 +29,8 @@ const measure = async <A>(run: () => Promise<A>) => {
   return { value, wallMs: performance.now() - t0, cpuMs: cpuMs() - cpu0 }
 }
 
-const decodeStrict = Schema.decodeUnknownSync(ChatSession.ListChatSessionsOutputStrict)
-
-/** (a) fetch + JSON.parse, no validation; (b) the same, validating each page with the strict Schema */
-const rawWalk = async (target: Target, validate: boolean, maxPages = Infinity) => {
+/** (a) fetch + JSON.parse, no validation: the floor */
+const rawWalk = async (target: Target, maxPages = Infinity) => {
   let pages = 0
   let cursor: string | null = null
   let sessions = 0
@@ -41,7 +42,6 @@ const rawWalk = async (target: Target, validate: boolean, maxPages = Infinity) =
     })
     if (response.status !== 200) throw new Error(`status ${response.status}`)
     const page = JSON.parse(await response.text()) as { items: Array<{ ticket_number: number }>; next: string | null }
-    if (validate) decodeStrict(page)
     sessions += page.items.length
     for (const item of page.items) checksum += item.ticket_number
     cursor = page.next
@@ -49,35 +49,97 @@ const rawWalk = async (target: Target, validate: boolean, maxPages = Infinity) =
   return { sessions, checksum }
 }
 
+/**
+ * (b) what an openapi-gen style client does: `@effect/platform`'s
+ * HttpClient (the same undici client and decompression as the service),
+ * each page decoded with `Schema.decodeUnknown` of the tolerant Schema, and
+ * a hand-written cursor loop (no limiter, no retry, no guards)
+ */
+const openapiWalk = (target: Target, maxPages = Infinity) =>
+  Effect.gen(function*() {
+    const client = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest((request) =>
+        request.pipe(
+          HttpClientRequest.prependUrl(target.url),
+          HttpClientRequest.bearerToken(target.apiKey),
+          HttpClientRequest.acceptJson
+        )
+      ),
+      HttpClient.filterStatusOk
+    )
+    const decode = HttpClientResponse.schemaBodyJson(ChatSession.ListChatSessionsOutput)
+    let pages = 0
+    let cursor: string | null = null
+    let sessions = 0
+    let checksum = 0
+    do {
+      const response = yield* client.get("/chat/sessions", { urlParams: cursor === null ? {} : { cursor } })
+      const page: ChatSession.ListChatSessionsOutput = yield* decode(response)
+      sessions += page.items.length
+      for (const item of page.items) checksum += item.ticket_number
+      cursor = page.next
+    } while (cursor !== null && ++pages < maxPages)
+    return { sessions, checksum }
+  }).pipe(Effect.provide(NodeHttp.layer), Effect.runPromise)
+
 const serviceLayer = (target: Target, options: Partial<SessionsService.Options> = {}) =>
   NodeSessionsService.layer({ apiKey: target.apiKey, baseUrl: target.url, rateLimit: false, ...options })
 
-/** (c) SessionsService.stream, lazy or with a page fetched ahead */
-const serviceWalk = (target: Target, prefetch: number, maxPages = Infinity) =>
+/** (c) SessionsService.stream, lazy or with a page fetched ahead, optionally without the HttpClient's span */
+const serviceWalk = (target: Target, options: { readonly prefetch: number; readonly untraced?: boolean }, maxItems = Infinity) =>
   Effect.runPromise(
-    SessionsService.stream(undefined, { prefetch }).pipe(
-      (stream) => (Number.isFinite(maxPages) ? Stream.take(stream, maxPages * 100) : stream),
+    SessionsService.stream(undefined, { prefetch: options.prefetch }).pipe(
+      (stream) => (Number.isFinite(maxItems) ? Stream.take(stream, maxItems) : stream),
       Stream.runFold({ sessions: 0, checksum: 0 }, (acc, s) => ({
         sessions: acc.sessions + 1,
         checksum: acc.checksum + s.ticket_number
       })),
+      // the HttpClient's span off by its fiber ref (a transformClient would change the client's own pipeline)
+      options.untraced === true ? Effect.locally(HttpClient.currentTracerDisabledWhen, () => true) : identity,
       Effect.provide(serviceLayer(target))
     )
   )
 
+/**
+ * @since 0.2.0
+ */
+export type ThroughputVariant = "raw" | "openapi" | "service" | "service-prefetch" | "service-untraced"
+
+const serverStats = async (target: Target): Promise<PageServerStats> => {
+  const response = await fetch(`${target.url}/__bench/stats`)
+  // what pageServer.ts answers (a boundary between two of our processes)
+  return (await response.json()) as PageServerStats
+}
+
 const throughput = async (
-  params: Target & { readonly variant: "raw" | "raw-strict" | "service" | "service-prefetch" }
+  params: Target & { readonly variant: ThroughputVariant; readonly pageSize: number; readonly warmupSessions: number }
 ) => {
-  const walk = (maxPages?: number) =>
-    params.variant === "service"
-      ? serviceWalk(params, 0, maxPages)
-      : params.variant === "service-prefetch"
-      ? serviceWalk(params, 1, maxPages)
-      : rawWalk(params, params.variant === "raw-strict", maxPages)
-  // warm-up (JIT, lazily loaded modules, the first connection): 20 pages, not measured
-  await walk(20)
+  const walk = (maxPages?: number) => {
+    switch (params.variant) {
+      case "raw":
+        return rawWalk(params, maxPages)
+      case "openapi":
+        return openapiWalk(params, maxPages)
+      case "service":
+      case "service-prefetch":
+      case "service-untraced":
+        return serviceWalk(params, {
+          prefetch: params.variant === "service-prefetch" ? 1 : 0,
+          untraced: params.variant === "service-untraced"
+        }, maxPages === undefined ? undefined : maxPages * params.pageSize)
+    }
+  }
+  // warm-up (JIT, lazily loaded modules, the first connection), not measured
+  await walk(Math.max(1, Math.round(params.warmupSessions / params.pageSize)))
+  const before = await serverStats(params)
   const { cpuMs, value, wallMs } = await measure(() => walk())
-  return { ...value, wallMs, cpuMs }
+  const after = await serverStats(params)
+  const served: Record<string, number> = {}
+  for (const [coding, n] of Object.entries(after.served)) {
+    const delta = n - (before.served[coding] ?? 0)
+    if (delta > 0) served[coding] = delta
+  }
+  return { ...value, wallMs, cpuMs, serverCpuMs: after.cpuMs - before.cpuMs, served }
 }
 
 /** decoding one 100-item page, in operations per second */
@@ -163,6 +225,30 @@ const rateLimit = async (params: Target & { readonly limit: number; readonly win
   return { pages, starts, rateLimited }
 }
 
+/**
+ * a history export at the server's limit, through one client: the sessions'
+ * pages, and each session's history walked as it comes (request start times,
+ * the 429s received)
+ */
+const history = async (params: Target & { readonly limit: number; readonly windowMs: number; readonly sessions: number }) => {
+  const starts: Array<number> = []
+  const t0 = performance.now()
+  const { events, sessions } = await Effect.runPromise(
+    SessionsService.stream().pipe(
+      Stream.take(params.sessions),
+      Stream.mapEffect((session) => Stream.runCount(SessionsService.history(session.id))),
+      Stream.runFold({ sessions: 0, events: 0 }, (acc, n) => ({ sessions: acc.sessions + 1, events: acc.events + n })),
+      Effect.provide(serviceLayer(params, {
+        rateLimit: { limit: params.limit, interval: params.windowMs },
+        transformClient: HttpClient.tapRequest(() => Effect.sync(() => void starts.push(performance.now() - t0)))
+      }))
+    )
+  )
+  const wallMs = performance.now() - t0
+  const rateLimited = (await Effect.runPromise(Metric.value(SessionsService.metrics.rateLimited))).count
+  return { sessions, events, starts, rateLimited, wallMs }
+}
+
 /** memory while streaming (and discarding) or collecting every session */
 const memory = async (params: Target & { readonly total: number; readonly mode: "stream" | "collect" }) => {
   const marks = [0.1, 0.5, 1].map((f) => Math.max(1, Math.round(f * params.total)))
@@ -195,6 +281,7 @@ const scenarios: Record<string, (params: never) => Promise<unknown>> = {
   decode,
   latency,
   rateLimit,
+  history,
   memory
 }
 

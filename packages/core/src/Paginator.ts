@@ -48,7 +48,6 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as HashSet from "effect/HashSet"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -179,8 +178,9 @@ export const fingerprint = (cursor: string): string => keyedHash("opencx-cursor"
 
 interface State {
   readonly cursor: string | null
+  /** the fingerprint of `cursor` (`null` with it) */
+  readonly fingerprint: string | null
   readonly index: number
-  readonly used: HashSet.HashSet<string>
   readonly previousKeys: ReadonlySet<string>
   readonly emptyPages: number
   readonly failure: CursorLoop | EmptyPages | undefined
@@ -203,17 +203,19 @@ export const steps = <P extends Page<unknown>, E, R>(
     const maxEmptyPages = Math.max(1, Math.floor(options.maxEmptyPages ?? defaults.maxEmptyPages))
     const start = options.start
     const startCursor = normalize(start?.cursor ?? null)
-    const used = HashSet.fromIterable(start?.used ?? [])
+    const startFingerprint = startCursor === null ? null : fingerprint(startCursor)
+    // the fingerprints of the cursors this run of the walk used (one run at a time: pages are fetched in order)
+    const used = new Set(start?.used ?? [])
     const startIndex = start?.index ?? 0
     const initial: State = {
       cursor: startCursor,
+      fingerprint: startFingerprint,
       index: startIndex,
-      used,
       previousKeys: new Set(start?.previousKeys ?? []),
       emptyPages: start?.emptyPages ?? 0,
       // resuming at a cursor the walk already used: the loop was detected before the stop
-      failure: startCursor !== null && HashSet.has(used, fingerprint(startCursor))
-        ? new CursorLoop({ method: walk.method, url: walk.url, cursor: startCursor, pageIndex: Math.max(0, startIndex - 1) })
+      failure: startFingerprint !== null && used.has(startFingerprint)
+        ? new CursorLoop({ method: walk.method, url: walk.url, cursor: startCursor!, pageIndex: Math.max(0, startIndex - 1) })
         : undefined
     }
 
@@ -226,52 +228,65 @@ export const steps = <P extends Page<unknown>, E, R>(
         walk.fetch(state.cursor, state.index),
         (received) => {
           const next = normalize(received.next)
-          const fp = state.cursor === null ? null : fingerprint(state.cursor)
-          const usedAfter = fp === null ? state.used : HashSet.add(state.used, fp)
-          // the adjacent-duplicate guard
+          const fp = state.fingerprint
+          if (fp !== null) used.add(fp)
+          // the adjacent-duplicate guard: an item whose key was on the previous page, or earlier on this one
           let page = received
           let keys: ReadonlyArray<string> = []
+          let pageKeys: ReadonlySet<string> = state.previousKeys
           let skipped = 0
           if (key !== undefined && received.items.length > 0) {
-            const itemKeys = received.items.map(key)
-            keys = itemKeys.filter((k): k is string => k !== undefined)
-            const seen = new Set(state.previousKeys)
-            const kept: Array<P["items"][number]> = []
-            received.items.forEach((item, i) => {
-              const k = itemKeys[i]
-              if (k !== undefined && seen.has(k)) skipped++
-              else {
-                if (k !== undefined) seen.add(k)
+            const items = received.items
+            const previous = state.previousKeys
+            const seen = new Set<string>()
+            const found: Array<string> = []
+            // the items kept, once the first one is skipped
+            let kept: Array<P["items"][number]> | undefined = undefined
+            for (let i = 0; i < items.length; i++) {
+              const item = items[i]
+              const k = key(item)
+              const duplicate = k !== undefined && (previous.has(k) || seen.has(k))
+              if (k !== undefined) {
+                found.push(k)
+                seen.add(k)
+              }
+              if (duplicate) {
+                skipped++
+                kept ??= items.slice(0, i)
+              } else if (kept !== undefined) {
                 kept.push(item)
               }
-            })
-            if (skipped > 0) page = { ...received, items: kept }
+            }
+            keys = found
+            if (found.length > 0) pageKeys = seen
+            if (kept !== undefined) page = { ...received, items: kept }
           }
           const emptyPages = received.items.length === 0 ? state.emptyPages + 1 : 0
-          const loop = next !== null && HashSet.has(usedAfter, fingerprint(next))
+          const nextFingerprint = next === null ? null : fingerprint(next)
+          const loop = nextFingerprint !== null && used.has(nextFingerprint)
           const result: Step<P> = { page, index: state.index, cursor: state.cursor, fingerprint: fp, next, loop, skipped, keys, emptyPages }
-          const report = skipped === 0
-            ? Effect.void
-            : Effect.zipRight(
+          const after = next === null ? Option.none<State>() : Option.some<State>({
+            cursor: next,
+            fingerprint: nextFingerprint,
+            index: state.index + 1,
+            previousKeys: pageKeys,
+            emptyPages,
+            failure: loop
+              ? new CursorLoop({ method: walk.method, url: walk.url, cursor: next, pageIndex: state.index })
+              : emptyPages >= maxEmptyPages
+              ? new EmptyPages({ method: walk.method, url: walk.url, cursor: next, pages: emptyPages, pageIndex: state.index })
+              : undefined
+          })
+          if (skipped === 0) return Effect.succeed([result, after] as const)
+          return Effect.as(
+            Effect.zipRight(
               Metric.incrementBy(metrics.duplicatesSkipped, skipped),
               Effect.logDebug(
                 `OpenCX ${walk.method} ${walk.url}: page ${state.index} repeated ${skipped} item(s) of the previous page; skipped`
               )
-            )
-          if (next === null) return Effect.as(report, [result, Option.none<State>()] as const)
-          const failure = loop
-            ? new CursorLoop({ method: walk.method, url: walk.url, cursor: next, pageIndex: state.index })
-            : emptyPages >= maxEmptyPages
-            ? new EmptyPages({ method: walk.method, url: walk.url, cursor: next, pages: emptyPages, pageIndex: state.index })
-            : undefined
-          return Effect.as(report, [result, Option.some<State>({
-            cursor: next,
-            index: state.index + 1,
-            used: usedAfter,
-            previousKeys: keys.length > 0 ? new Set(keys) : state.previousKeys,
-            emptyPages,
-            failure
-          })] as const)
+            ),
+            [result, after] as const
+          )
         }
       )
 

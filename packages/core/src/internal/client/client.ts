@@ -13,14 +13,16 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
 import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { globalValue } from "effect/GlobalValue"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { ErrorDto } from "../../ChatSession.js"
@@ -179,6 +181,45 @@ const describeCause = (error: unknown): string => {
 }
 
 // ---------------------------------------------------------------------------
+// Deadlines that the transport enforces
+// ---------------------------------------------------------------------------
+
+/**
+ * The per-attempt timeout, enforced by the HttpClient itself when it can.
+ *
+ * `Effect.timeoutFail` runs the attempt in a fiber of its own next to a
+ * second, sleeping one. Those two fibers per request measured as the largest
+ * single cost of the client per request (CPU, and garbage collection: pages
+ * survive young-generation collections while they are alive). An HttpClient
+ * that can stop a request at a deadline itself (platform-node's `NodeHttp`:
+ * a timer that aborts the request, or the reading of its body) says so with
+ * the property `enforcesDeadlines`. An attempt over it then runs in the
+ * caller's fiber, with its deadline in `deadlines` under that fiber (the
+ * fiber that runs the HttpClient's request function); the transport takes
+ * it (and removes it) when it sends the request, and fails the request, or
+ * its body, with `reason` (an object of the attempt's own, which the client
+ * turns into its `Timeout`) as the cause once the time is up. A request that
+ * fails before it is sent leaves the deadline, which the client then
+ * removes; an interrupted one leaves it to its fiber, which is ending.
+ *
+ * Both are global values (`Symbol.for` keys), so that platform-node, which
+ * cannot import this module, shares them; `NodeHttp.ts` holds the other
+ * half. Used only when the fiber's clock is the live one (a `TestClock`
+ * drives `Effect.sleep`, not a transport's timers) and no `transformClient`
+ * sits between the client and the transport (its own steps would be outside
+ * the transport's deadline): otherwise `Effect.timeoutFail`, as before.
+ */
+export const TransportDeadline = {
+  deadlines: globalValue(
+    Symbol.for("@opencx-effect/TransportDeadline/deadlines"),
+    () => new WeakMap<object, { readonly millis: number; readonly reason: object }>()
+  ),
+  enforcesDeadlines: Symbol.for("@opencx-effect/TransportDeadline/enforcesDeadlines")
+} as const
+
+const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
+
+// ---------------------------------------------------------------------------
 // The client
 // ---------------------------------------------------------------------------
 
@@ -236,10 +277,11 @@ const makeLimiter = (
       ? defaults.rateLimit
       : options.rateLimit
     const waiting = (until: number | null) => Metric.set(metrics.rateLimitWaitingUntil, until ?? 0)
+    const waited = (millis: number) => Metric.incrementBy(metrics.rateLimitWaitMillis, millis)
     const fromContext = yield* Effect.serviceOption(RateLimitStore.RateLimitStore)
     const store = rateLimit === false ? undefined : rateLimit.store ?? Option.getOrUndefined(fromContext)
     if (rateLimit === false || store === undefined) {
-      const local = yield* Limiter.make(rateLimit === false ? false : rateLimit, waiting)
+      const local = yield* Limiter.make(rateLimit === false ? false : rateLimit, waiting, waited)
       return { withPermit: (effect) => local.withPermit(effect), pauseUntil: local.pauseUntil }
     }
     return yield* SharedLimiter.make({
@@ -251,7 +293,8 @@ const makeLimiter = (
       leaseMillis: Duration.toMillis(timeout) + 5_000,
       onStoreFailure: rateLimit.onStoreFailure ?? "fail",
       storeTimeout: rateLimit.storeTimeout ?? Duration.seconds(2),
-      waiting
+      waiting,
+      waited
     })
   })
 
@@ -308,13 +351,19 @@ export const make = (
       return `${baseUrl}${request.path}${search === "" ? "" : `?${search}`}`
     }
 
-    const commonOf = (raw: Raw, where: Where) => {
+    /** the response's request id, made safe to show */
+    const requestIdOf = (raw: Raw): string | undefined => {
       const requestId = raw.headers["x-request-id"]
+      return requestId === undefined ? undefined : serverText(scrub, oneLine(requestId), 200)
+    }
+
+    const commonOf = (raw: Raw, where: Where) => {
+      const requestId = requestIdOf(raw)
       return {
         method: where.method,
         url: where.url,
         status: raw.status,
-        ...(requestId === undefined ? {} : { requestId: serverText(scrub, oneLine(requestId), 200) })
+        ...(requestId === undefined ? {} : { requestId })
       }
     }
 
@@ -413,12 +462,29 @@ export const make = (
       return new BadRequest(fields)
     }
 
-    /** one attempt, within a permit of the limiter: the exchange and the body, timed */
-    const exchange = (request: HttpClientRequest.HttpClientRequest, where: Where): Effect.Effect<Raw, OpenCxError> =>
-      Effect.gen(function*() {
-        yield* Metric.increment(metrics.requests)
-        const response = yield* client.execute(request).pipe(
-          Effect.mapError((error) => {
+    /** the transport stops an attempt at its deadline itself (see `TransportDeadline`) */
+    const transportDeadlines = options.transformClient === undefined &&
+      Predicate.hasProperty(httpClient, TransportDeadline.enforcesDeadlines)
+    const timeoutMillis = Duration.toMillis(timeout)
+
+    /**
+     * the exchange and the body; `deadline`: the reason the transport fails them with when the
+     * attempt's time is up, and the fiber its deadline is kept under, if the transport enforces it
+     */
+    const attemptExchange = (
+      request: HttpClientRequest.HttpClientRequest,
+      where: Where,
+      deadline: { readonly reason: object; readonly fiber: object } | undefined
+    ): Effect.Effect<Raw, OpenCxError> =>
+      Effect.zipRight(
+        Metric.increment(metrics.requests),
+        Effect.flatMap(
+          Effect.mapError(client.execute(request), (error): OpenCxError => {
+            // the transport takes the deadline when it sends: a request that failed before leaves it
+            if (deadline !== undefined) TransportDeadline.deadlines.delete(deadline.fiber)
+            if (deadline !== undefined && causes(error).includes(deadline.reason)) {
+              return new Timeout({ method: where.method, url: where.url, timeout })
+            }
             const code = codeOf(error)
             return new Transport({
               method: where.method,
@@ -426,101 +492,142 @@ export const make = (
               reason: serverText(scrub, oneLine(describeCause(error)), 500),
               ...(code !== undefined && beforeSending.has(code) ? { requestSent: false } : {})
             })
-          })
-        )
-        const status = response.status
-        const headers = response.headers
-        const buffer = yield* response.arrayBuffer.pipe(
-          Effect.mapError((error) =>
-            new Transport({
-              method: where.method,
-              url: where.url,
-              reason: serverText(scrub, oneLine(`the response body was cut short (${describeCause(error)})`), 500),
-              requestSent: true
-            })
-          )
-        )
-        // a 429's hint pauses every caller, before this request's slot is given back
-        if (status === 429) {
-          yield* Metric.increment(metrics.rateLimited)
-          const now = yield* Clock.currentTimeMillis
-          const hint = Hints.parse(headers, now)
-          if (Option.isSome(hint) && Duration.lessThanOrEqualTo(hint.value, maxRetryAfter)) {
-            yield* limiter.pauseUntil(now + Duration.toMillis(hint.value))
+          }),
+          (response) => {
+            const status = response.status
+            const headers = response.headers
+            return Effect.flatMap(
+              Effect.mapError(response.arrayBuffer, (error): OpenCxError =>
+                deadline !== undefined && causes(error).includes(deadline.reason)
+                  ? new Timeout({ method: where.method, url: where.url, timeout })
+                  : new Transport({
+                    method: where.method,
+                    url: where.url,
+                    reason: serverText(scrub, oneLine(`the response body was cut short (${describeCause(error)})`), 500),
+                    requestSent: true
+                  })),
+              (buffer) => {
+                const raw: Raw = { status, headers, bytes: new Uint8Array(buffer) }
+                return status === 429 ? Effect.as(rateLimited(headers), raw) : Effect.succeed(raw)
+              }
+            )
           }
-        }
-        return { status, headers, bytes: new Uint8Array(buffer) }
-      }).pipe(
-        Effect.timeoutFail({
+        )
+      )
+
+    /** a 429's hint pauses every caller, before this request's slot is given back */
+    const rateLimited = (headers: Readonly<Record<string, string>>): Effect.Effect<void> =>
+      Effect.zipRight(
+        Metric.increment(metrics.rateLimited),
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const hint = Hints.parse(headers, now)
+          return Option.isSome(hint) && Duration.lessThanOrEqualTo(hint.value, maxRetryAfter)
+            ? limiter.pauseUntil(now + Duration.toMillis(hint.value))
+            : Effect.void
+        })
+      )
+
+    /** one attempt, within a permit of the limiter: the exchange and the body, timed */
+    const exchange = (request: HttpClientRequest.HttpClientRequest, where: Where): Effect.Effect<Raw, OpenCxError> => {
+      const withTimeout = () =>
+        Effect.timeoutFail(attemptExchange(request, where, undefined), {
           duration: timeout,
           onTimeout: () => new Timeout({ method: where.method, url: where.url, timeout })
         })
-      )
+      if (!transportDeadlines) return withTimeout()
+      return Effect.withFiberRuntime((fiber) => {
+        if (Context.get(fiber.currentDefaultServices, Clock.Clock) !== liveClock) return withTimeout()
+        // this attempt's own: a reason that comes back is this attempt's deadline
+        const reason = { deadline: "OpenCxClient attempt timeout" }
+        TransportDeadline.deadlines.set(fiber, { millis: timeoutMillis, reason })
+        return attemptExchange(request, where, { reason, fiber })
+      })
+    }
 
     const executeResponse = <A>(
       spec: OpenCxClient.Request,
       decode: OpenCxClient.Decoder<A>,
       annotate?: (response: OpenCxClient.Response<A>) => Readonly<Record<string, unknown>>
     ): Effect.Effect<OpenCxClient.Response<A>, OpenCxError> => {
-      const where: Where = { method: spec.method, url: urlOf(spec), cursor: spec.cursor ?? null, notFound: spec.notFound }
+      // the URL, for errors and logs, is written out only when one needs it
+      let url: string | undefined = undefined
+      const where: Where = {
+        method: spec.method,
+        get url() {
+          return url ??= urlOf(spec)
+        },
+        cursor: spec.cursor ?? null,
+        notFound: spec.notFound
+      }
       let request = HttpClientRequest.make(spec.method)(spec.path, spec.urlParams === undefined ? {} : { urlParams: spec.urlParams })
       if (spec.body !== undefined) request = HttpClientRequest.bodyUnsafeJson(request, spec.body)
       const idempotent = spec.idempotent ?? !isWrite(spec.method)
       const emptyBody = spec.emptyBody === true
 
-      const attempt = Effect.gen(function*() {
-        const before = yield* Clock.currentTimeMillis
-        const raw = yield* limiter.withPermit(
-          Effect.zipRight(
-            Effect.flatMap(Clock.currentTimeMillis, (after) =>
-              after > before ? Metric.incrementBy(metrics.rateLimitWaitMillis, after - before) : Effect.void),
-            exchange(request, where)
-          ),
-          where
-        )
+      // the limiter's permit (it counts the time waited for it), the exchange, the response interpreted
+      const attempt = Effect.flatMap(limiter.withPermit(exchange(request, where), where), (raw) => {
         if (raw.status >= 200 && raw.status < 300) {
           const result = interpretSuccess(raw, where, decode, emptyBody)
           return Either.isRight(result)
-            ? { value: result.right, status: raw.status, requestId: commonOf(raw, where).requestId }
-            : yield* Effect.fail(result.left)
+            ? Effect.succeed({ value: result.right, status: raw.status, requestId: requestIdOf(raw) })
+            : Effect.fail(result.left)
         }
-        return yield* Effect.fail(interpretError(raw, where, yield* Clock.currentTimeMillis))
+        return Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(interpretError(raw, where, now)))
       })
 
-      const policy = (idempotent ? policies.read : policies.write).pipe(
-        Schedule.tapInput((error: OpenCxError) =>
-          RetryPolicy.isRetryable(error, idempotent)
-            ? Effect.logDebug(`OpenCX ${where.method} ${escapeControls(where.url)} failed: ${error.message}`)
-            : Effect.void
-        ),
-        // the wait before the retry (the last output, when the schedule stops, is no wait)
-        Schedule.tapOutput((out: unknown) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            const delay = Duration.isDuration(out) ? Duration.toMillis(out) : 0
-            return Metric.set(metrics.retryWaitingUntil, delay > 0 ? now + delay : 0)
-          })
+      /** the retry policy of this request, with its logging and its gauge (built only when an attempt fails) */
+      const policy = () =>
+        (idempotent ? policies.read : policies.write).pipe(
+          Schedule.tapInput((error: OpenCxError) =>
+            RetryPolicy.isRetryable(error, idempotent)
+              ? Effect.logDebug(`OpenCX ${where.method} ${escapeControls(where.url)} failed: ${error.message}`)
+              : Effect.void
+          ),
+          // the wait before the retry (the last output, when the schedule stops, is no wait)
+          Schedule.tapOutput((out: unknown) =>
+            Effect.flatMap(Clock.currentTimeMillis, (now) => {
+              const delay = Duration.isDuration(out) ? Duration.toMillis(out) : 0
+              return Metric.set(metrics.retryWaitingUntil, delay > 0 ? now + delay : 0)
+            })
+          )
         )
-      )
 
-      return Effect.gen(function*() {
-        const attempts = yield* Ref.make(0)
-        const counted = Effect.zipRight(
-          Effect.flatMap(Ref.getAndUpdate(attempts, (n) => n + 1), (n) => (n > 0 ? Metric.increment(metrics.retries) : Effect.void)),
-          attempt
-        )
-        const result = yield* Effect.retry(counted, policy).pipe(
-          Effect.mapError((error) => (idempotent ? error : markUnknownOutcome(error)))
-        )
-        const response: OpenCxClient.Response<A> = { ...result, attempts: yield* Ref.get(attempts) }
-        if (annotate !== undefined) yield* Effect.annotateCurrentSpan(annotate(response))
-        return response
-      }).pipe(
-        Effect.withSpan(spec.span?.name ?? "OpenCxClient.request", {
-          attributes: spec.span?.attributes ?? { "http.request.method": spec.method, "opencx.path": spec.path },
-          kind: "client",
-          captureStackTrace: false
+      // the span of the request and its retries (Effect.withSpan, with the span at hand to annotate)
+      return Effect.useSpan(spec.span?.name ?? "OpenCxClient.request", {
+        attributes: spec.span?.attributes ?? { "http.request.method": spec.method, "opencx.path": spec.path },
+        kind: "client",
+        captureStackTrace: false
+      }, (span) => {
+        // attempts of this run of the request (the effect may be run more than once)
+        let attempts = 0
+        const counted = Effect.suspend(() => ++attempts > 1 ? Effect.zipRight(Metric.increment(metrics.retries), attempt) : attempt)
+        // The hot path is one attempt that succeeds: the retry schedule and its driver are set up only
+        // once an attempt has failed. The retry then starts from that failure (replayed once, not
+        // sent again), so the schedule sees the same errors, in the same order, as
+        // `Effect.retry(counted, policy)` would.
+        const retried = Effect.catchAll(counted, (first) => {
+          let replay: OpenCxError | undefined = first
+          return Effect.retry(
+            Effect.suspend(() => {
+              if (replay === undefined) return counted
+              const error = replay
+              replay = undefined
+              return Effect.fail(error)
+            }),
+            policy()
+          )
         })
-      )
+        return Effect.map(
+          Effect.withParentSpan(idempotent ? retried : Effect.mapError(retried, markUnknownOutcome), span),
+          (result) => {
+            const response: OpenCxClient.Response<A> = { ...result, attempts }
+            if (annotate !== undefined) {
+              for (const [key, value] of Object.entries(annotate(response))) span.attribute(key, value)
+            }
+            return response
+          }
+        )
+      })
     }
 
     return {

@@ -99,7 +99,19 @@ const session = (u: unknown): ChatSession | undefined => {
   const updated = parseLenient(updatedAt)
   if (created === undefined || updated === undefined) return undefined
   // validated above field by field; the Schema's Type is this shape with extra keys carried through
-  return { ...u, created_at: DateTime.unsafeMake(created), updated_at: DateTime.unsafeMake(updated) } as ChatSession
+  return { ...u, created_at: utc(created), updated_at: utc(updated) } as ChatSession
+}
+
+/**
+ * `DateTime.unsafeMake(epochMillis)` without its `Date`: it makes one from
+ * the number and reads its time back (`unsafeFromDate`), so one `Date`, set
+ * each time, gives the same `DateTime.Utc` without an allocation per
+ * timestamp (two per session).
+ */
+const scratch = new Date(0)
+const utc = (epochMillis: number): DateTime.Utc => {
+  scratch.setTime(epochMillis)
+  return DateTime.unsafeFromDate(scratch)
 }
 
 /**

@@ -46,7 +46,9 @@ interface State {
 export const make = (
   options: { readonly limit: number; readonly interval: Duration.DurationInput } | false,
   /** told when a caller starts waiting (until when, epoch millis; 0 when unknown) and when it stops (null) */
-  waiting: (until: number | null) => Effect.Effect<void> = () => Effect.void
+  waiting: (until: number | null) => Effect.Effect<void> = () => Effect.void,
+  /** told how long a caller waited for its permit (milliseconds, only when it waited) */
+  waited: (millis: number) => Effect.Effect<void> = () => Effect.void
 ): Effect.Effect<Limiter> =>
   Effect.gen(function*() {
     const pausedUntil = yield* Ref.make(0)
@@ -59,9 +61,22 @@ export const make = (
         yield* Effect.sleep(until - now)
       }
     })
+    /** `effect`, and how long it took if it took any time */
+    const timed = (effect: Effect.Effect<void>): Effect.Effect<void> =>
+      Effect.flatMap(Clock.currentTimeMillis, (since) =>
+        Effect.zipRight(
+          effect,
+          Effect.flatMap(Clock.currentTimeMillis, (now) => (now > since ? waited(now - since) : Effect.void))
+        ))
     const pauseUntil = (millis: number) => Ref.update(pausedUntil, (current) => Math.max(current, millis))
     if (options === false) {
-      return { withPermit: (effect) => Effect.zipRight(Effect.zipRight(waitForPause, waiting(null)), effect), pauseUntil }
+      // the hot path: no pause was ever asked for, so no clock to read
+      const noPause: Effect.Effect<void> = Effect.flatMap(
+        Ref.get(pausedUntil),
+        (until) => (until === 0 ? Effect.void : timed(waitForPause))
+      )
+      const ready = Effect.zipRight(noPause, waiting(null))
+      return { withPermit: (effect) => Effect.zipRight(ready, effect), pauseUntil }
     }
 
     const limit = Math.max(1, Math.floor(options.limit))
@@ -103,12 +118,16 @@ export const make = (
     const withPermit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
+          const since = yield* Clock.currentTimeMillis
           while (true) {
             yield* restore(waitForPause)
-            const decision = yield* Effect.flatMap(Clock.currentTimeMillis, decide)
-            if (decision.admitted) break
-            const wake = Deferred.await(decision.changed)
             const now = yield* Clock.currentTimeMillis
+            const decision = yield* decide(now)
+            if (decision.admitted) {
+              if (now > since) yield* waited(now - since)
+              break
+            }
+            const wake = Deferred.await(decision.changed)
             yield* waiting(Number.isFinite(decision.wait) ? now + decision.wait : 0)
             yield* restore(Number.isFinite(decision.wait) ? Effect.race(Effect.sleep(decision.wait), wake) : wake)
           }

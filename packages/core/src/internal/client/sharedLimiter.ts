@@ -44,6 +44,8 @@ export interface Options {
   /** the deadline of one store operation */
   readonly storeTimeout: Duration.DurationInput
   readonly waiting: (until: number | null) => Effect.Effect<void>
+  /** told how long a request waited for its permit (when it waited) */
+  readonly waited: (millis: number) => Effect.Effect<void>
 }
 
 /** the request a permit is for, named by `RateLimiterUnavailable` */
@@ -76,7 +78,8 @@ export const make = (options: Options): Effect.Effect<SharedLimiter> =>
         limit: Math.max(1, Math.floor(limit / Math.max(1, options.onStoreFailure.processes))),
         interval: options.interval
       },
-      options.waiting
+      options.waiting,
+      options.waited
     )
     // warn once per stretch of failures, not once per request
     const failing = yield* Ref.make(false)
@@ -135,6 +138,9 @@ export const make = (options: Options): Effect.Effect<SharedLimiter> =>
     ): Effect.Effect<A, E | RateLimiterUnavailable, R> =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
+          const startedAt = yield* Clock.currentTimeMillis
+          const measure = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            now > startedAt ? options.waited(now - startedAt) : Effect.void)
           while (true) {
             const acquired = yield* restore(
               Effect.either(deadline(store.acquire({ namespace, limit, windowMillis, leaseMillis: options.leaseMillis })))
@@ -157,6 +163,7 @@ export const make = (options: Options): Effect.Effect<SharedLimiter> =>
             const decision: Acquired = acquired.right
             if (decision._tag === "Admitted") {
               yield* options.waiting(null)
+              yield* measure
               return yield* Effect.ensuring(restore(effect), release(decision.lease))
             }
             const now = yield* Clock.currentTimeMillis
