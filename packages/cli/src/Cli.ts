@@ -383,7 +383,7 @@ const syncNode: Argv.Node = {
   subcommands: [],
   notes: [
     dateNote,
-    "Each page is committed with where the walk stands: a run stopped (Ctrl-C, a crash) continues where it stopped. The next run asks for the sessions updated after the watermark, the latest updated_at synced but at most a minute before the run began: what changed during a run is synced again."
+    "Each page is committed with where the walk stands: a stopped run (Ctrl-C, a crash) continues where it stopped; the next run syncs what was updated since the last (a minute's margin)."
   ],
   examples: [
     ["opencx sessions sync", "every session into ./opencx.db (SQLite); run it again for what changed"],

@@ -47,6 +47,8 @@ describe("--help", () => {
 
         Commands:
           sessions export   Export chat sessions, as they come, to a file or stdout.
+          sessions sync     Keep a SQLite or PostgreSQL database in step with OpenCX: each run syncs what
+                            changed.
           sessions stats    Count sessions by status, channel, sentiment, ai_closure_type and month.
           sessions history  Print one session's history: its messages and other events, oldest first.
           sessions create   Create a chat session; print its id as JSON.
@@ -82,12 +84,13 @@ describe("--help", () => {
       const text = yield* help(["sessions"])
       checkShape(text, "opencx sessions <command> [flags]")
       expect(text).toMatchInlineSnapshot(`
-        "Chat sessions: export and count them, read a conversation, drive one.
+        "Chat sessions: export, sync and count them, read a conversation, drive one.
 
         Usage: opencx sessions <command> [flags]
 
         Commands:
           export   Export chat sessions, as they come, to a file or stdout.
+          sync     Keep a SQLite or PostgreSQL database in step with OpenCX: each run syncs what changed.
           stats    Count sessions by status, channel, sentiment, ai_closure_type and month.
           history  Print one session's history: its messages and other events, oldest first.
           create   Create a chat session; print its id as JSON.
@@ -149,6 +152,10 @@ describe("--help", () => {
           --base-url URL               the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
           --rate-limit INTEGER         requests per minute, client-side (default 100; 0: off)
           --allow-insecure-http        allow http:// to hosts other than loopback (the key travels in clear)
+          --redis URL                  share the rate limit with other processes on the key, in this Redis
+                                       (or OPENCX_REDIS_URL)
+          --redis-fallback N           while Redis fails, go on at the limit / N (N processes on the key;
+                                       default: fail)
 
         Progress and logs:
           -q, --quiet                  no progress, no summary
@@ -210,6 +217,10 @@ describe("--help", () => {
           --base-url URL               the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
           --rate-limit INTEGER         requests per minute, client-side (default 100; 0: off)
           --allow-insecure-http        allow http:// to hosts other than loopback (the key travels in clear)
+          --redis URL                  share the rate limit with other processes on the key, in this Redis
+                                       (or OPENCX_REDIS_URL)
+          --redis-fallback N           while Redis fails, go on at the limit / N (N processes on the key;
+                                       default: fail)
 
         Progress and logs:
           -q, --quiet                  no progress, no summary
@@ -232,6 +243,77 @@ describe("--help", () => {
           opencx sessions stats --since 30d --by day
           # the counts as JSON
           opencx sessions stats --json --no-handed-off
+        "
+      `)
+    }))
+
+  it.live("opencx sessions sync", () =>
+    Effect.gen(function*() {
+      const text = yield* help(["sessions", "sync"])
+      checkShape(text, "opencx sessions sync [flags]")
+      expect(text).toContain("--db URL")
+      expect(text).toContain("--redis URL")
+      expect(text).toMatchInlineSnapshot(`
+        "Keep a SQLite or PostgreSQL database in step with OpenCX: each run syncs what changed.
+
+        Usage: opencx sessions sync [flags]
+
+        Filters:
+          --status open|closed_resolved|closed_unresolved
+                                       only sessions with this status
+          --channel web|email|phone_voice|slack|sms|whatsapp|instagram|messenger|api|web_voice
+                                       only sessions on this channel (the API's channel_type)
+          --handed-off                 only sessions handed off to a human
+          --no-handed-off              only sessions that were not handed off
+          --created-after DATE         only sessions created after DATE
+          --created-before DATE        only sessions created before DATE
+          --updated-after DATE         only sessions updated after DATE
+          --updated-before DATE        only sessions updated before DATE
+          --since DATE                 the same as --updated-after (--since 7d: updated in the last 7 days)
+
+        Database:
+          --db URL                     sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DB (default:
+                                       OPENCX_DB_URL, or sqlite:opencx.db)
+          --with-history               each session's history too, into opencx_session_events
+          --wait SECONDS               wait this long for another sync of the same filters to end (default:
+                                       fail at once)
+          --restart                    forget the walk a stopped run left (its cursor expired, say): start
+                                       from the watermark
+
+        Connection:
+          --api-key-file FILE          read the API key from this file (instead of OPENCX_API_KEY)
+          --base-url URL               the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
+          --rate-limit INTEGER         requests per minute, client-side (default 100; 0: off)
+          --allow-insecure-http        allow http:// to hosts other than loopback (the key travels in clear)
+          --redis URL                  share the rate limit with other processes on the key, in this Redis
+                                       (or OPENCX_REDIS_URL)
+          --redis-fallback N           while Redis fails, go on at the limit / N (N processes on the key;
+                                       default: fail)
+
+        Progress and logs:
+          -q, --quiet                  no progress, no summary
+          --progress-interval SECONDS  time between progress lines, when not on a terminal (default: 10)
+          --log-format text|json       stderr as text, or as JSON lines (default: text)
+
+        Global flags:
+          --log-level all|trace|debug|info|warning|error|fatal|none
+                                       the least important logs shown (debug: a line per page)
+          -h, --help                   show this help
+          --version                    show the version
+
+        DATE: an ISO 8601 date or date-time (2025-01-31, 2025-01-31T12:00:00Z), or a time relative to now:
+        7d, 24h, 90m, 2w, yesterday, today (UTC).
+
+        Each page is committed with where the walk stands: a stopped run (Ctrl-C, a crash) continues where
+        it stopped; the next run syncs what was updated since the last (a minute's margin).
+
+        Examples:
+          # every session into ./opencx.db (SQLite); run it again for what changed
+          opencx sessions sync
+          # into PostgreSQL, with the histories
+          opencx sessions sync --db postgres://sync@db.internal/support --with-history
+          # sharing the key's rate limit with other processes
+          opencx sessions sync --channel email --redis redis://redis.internal:6379
         "
       `)
     }))
@@ -293,6 +375,10 @@ describe("--help", () => {
           --base-url URL             the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
           --rate-limit INTEGER       requests per minute, client-side (default 100; 0: off)
           --allow-insecure-http      allow http:// to hosts other than loopback (the key travels in clear)
+          --redis URL                share the rate limit with other processes on the key, in this Redis (or
+                                     OPENCX_REDIS_URL)
+          --redis-fallback N         while Redis fails, go on at the limit / N (N processes on the key;
+                                     default: fail)
 
         Logs:
           -q, --quiet                only errors on stderr (and the embedded FakeOpenCx's one-line notice)
@@ -347,6 +433,10 @@ describe("--help", () => {
           --base-url URL              the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
           --rate-limit INTEGER        requests per minute, client-side (default 100; 0: off)
           --allow-insecure-http       allow http:// to hosts other than loopback (the key travels in clear)
+          --redis URL                 share the rate limit with other processes on the key, in this Redis
+                                      (or OPENCX_REDIS_URL)
+          --redis-fallback N          while Redis fails, go on at the limit / N (N processes on the key;
+                                      default: fail)
 
         Logs:
           -q, --quiet                 only errors on stderr (and the embedded FakeOpenCx's one-line notice)
@@ -401,6 +491,10 @@ describe("--help", () => {
           --base-url URL              the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
           --rate-limit INTEGER        requests per minute, client-side (default 100; 0: off)
           --allow-insecure-http       allow http:// to hosts other than loopback (the key travels in clear)
+          --redis URL                 share the rate limit with other processes on the key, in this Redis
+                                      (or OPENCX_REDIS_URL)
+          --redis-fallback N          while Redis fails, go on at the limit / N (N processes on the key;
+                                      default: fail)
 
         Logs:
           -q, --quiet                 only errors on stderr (and the embedded FakeOpenCx's one-line notice)
@@ -446,6 +540,10 @@ describe("--help", () => {
           --base-url URL          the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
           --rate-limit INTEGER    requests per minute, client-side (default 100; 0: off)
           --allow-insecure-http   allow http:// to hosts other than loopback (the key travels in clear)
+          --redis URL             share the rate limit with other processes on the key, in this Redis (or
+                                  OPENCX_REDIS_URL)
+          --redis-fallback N      while Redis fails, go on at the limit / N (N processes on the key;
+                                  default: fail)
 
         Logs:
           -q, --quiet             only errors on stderr (and the embedded FakeOpenCx's one-line notice)
@@ -484,6 +582,10 @@ describe("--help", () => {
           --base-url URL          the API (instead of OPENCX_BASE_URL; default https://api.open.cx)
           --rate-limit INTEGER    requests per minute, client-side (default 100; 0: off)
           --allow-insecure-http   allow http:// to hosts other than loopback (the key travels in clear)
+          --redis URL             share the rate limit with other processes on the key, in this Redis (or
+                                  OPENCX_REDIS_URL)
+          --redis-fallback N      while Redis fails, go on at the limit / N (N processes on the key;
+                                  default: fail)
 
         Logs:
           -q, --quiet             only errors on stderr (and the embedded FakeOpenCx's one-line notice)

@@ -37,7 +37,7 @@ describe("typos and usage errors", () => {
     [["sessions", "stats", "--by", "wek"], "did you mean `week`?"],
     [["sessions", "stats", "--output", "x.ndjson"], "`--output` is a flag of `opencx sessions export` and `opencx sessions history`, not of `opencx sessions stats`"],
     [["fake-sever"], "unknown command `fake-sever` for `opencx`: did you mean `fake-server`?"],
-    [["sessions"], "`opencx sessions` needs a command: `export`, `stats`"]
+    [["sessions"], "`opencx sessions` needs a command: `export`, `sync`, `stats`"]
   ] as const)("%j: exit 2, %s, nothing else", ([args, message]) =>
     Effect.gen(function*() {
       const result = yield* Cli.run(args, embeddedEnv)
