@@ -61,7 +61,7 @@ describe("analyse", () => {
     ["sessions export status open", "unexpected argument `status` for `opencx sessions export`: did you mean `--status`?"],
     ["sessions export --quiet=maybe", "`--quiet` is a switch: it takes no value"],
     ["fake-server --port 99999", `Invalid --port: expected an integer from 0 to 65535, got "99999"`],
-    ["sessions", "`opencx sessions` needs a command: `export`, `stats`"],
+    ["sessions", "`opencx sessions` needs a command: `export`, `sync`, `stats`"],
     ["", "`opencx` needs a command: `sessions`, `fake-server`"]
   ])("%j: %s", (line, message) => {
     const { problem } = analyse(line)
