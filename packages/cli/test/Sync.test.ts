@@ -17,7 +17,6 @@ import * as NodeFakeOpenCx from "@opencx-effect/platform-node/NodeFakeOpenCx"
 import * as SessionSync from "@opencx-effect/sql/SessionSync"
 import { DateTime, Effect, Option, Redacted, Schedule, Schema } from "effect"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as Cli from "./utils/cli.js"
@@ -32,7 +31,8 @@ import {
   targets,
   unique,
   withDatabase
-} from "./utils/databases.js"
+} from "../../../test-utils/databases.js"
+import { freePort } from "../../../test-utils/net.js"
 
 postgresPresence()
 
@@ -117,15 +117,6 @@ const snapshot = (db: string) =>
       )
     })
   )
-
-const freePort = Effect.async<number>((resume) => {
-  const server = net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 const forEachTarget = (name: string, body: (target: Target) => void) => {
   for (const target of targets) describe(`${name} (${target.name})`, () => body(target))

@@ -10,7 +10,7 @@ import { SessionSync } from "@opencx-effect/sql"
 import { Effect, Fiber, Logger, LogLevel, Schedule } from "effect"
 import { spawnSync } from "node:child_process"
 import * as os from "node:os"
-import { layerOf, postgresPresence, type Target, targets } from "./utils/databases.js"
+import { layerOf, postgresPresence, type Target, targets } from "../../../test-utils/databases.js"
 import { served } from "./utils/sessions.js"
 
 postgresPresence()

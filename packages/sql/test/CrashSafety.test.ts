@@ -10,7 +10,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { NodeFakeOpenCx } from "@opencx-effect/platform-node"
 import { Deferred, Effect, Exit, Fiber, Redacted } from "effect"
 import { type ChildOutcome, requireBuild, runChild } from "./utils/children.js"
-import { layerOf, postgresPresence, type Target, tableRows, targets } from "./utils/databases.js"
+import { layerOf, postgresPresence, type Target, tableRows, targets } from "../../../test-utils/databases.js"
 
 postgresPresence()
 

@@ -12,7 +12,7 @@ import { Cause, Effect, Either, Exit, Layer, Logger, LogLevel, Option, Redacted 
 import * as net from "node:net"
 import * as path from "node:path"
 import * as util from "node:util"
-import { layerOf, pgUrl, postgresPresence, type Target, tableRows, targets, withDatabase } from "./utils/databases.js"
+import { layerOf, pgUrl, postgresPresence, type Target, tableRows, targets, withDatabase } from "../../../test-utils/databases.js"
 import { served } from "./utils/sessions.js"
 
 postgresPresence()

@@ -8,7 +8,7 @@ import { NodeFakeOpenCx } from "@opencx-effect/platform-node"
 import { SessionSync } from "@opencx-effect/sql"
 import { ConfigProvider, Effect, Logger, Redacted } from "effect"
 import * as Example from "./examples/sync.js"
-import { layerOf, postgresPresence, type Target, targets } from "./utils/databases.js"
+import { layerOf, postgresPresence, type Target, targets } from "../../../test-utils/databases.js"
 
 postgresPresence()
 

@@ -8,7 +8,7 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import { FakeOpenCx, SessionsService, TestSessions } from "@opencx-effect/core"
 import { SessionSync } from "@opencx-effect/sql"
 import { Chunk, DateTime, Effect, Layer, Option, Stream, TestClock } from "effect"
-import { layerOf, postgresPresence, type Target, tableRows, targets } from "./utils/databases.js"
+import { layerOf, postgresPresence, type Target, tableRows, targets } from "../../../test-utils/databases.js"
 import { layerPages, served } from "./utils/sessions.js"
 
 postgresPresence()

@@ -4,7 +4,6 @@
  * it these tests FAIL, in CI and outside: they are never skipped.
  */
 import { Effect } from "effect"
-import * as net from "node:net"
 
 /** the URL of the test Redis; a test without one fails, saying how to run it */
 export const testRedisUrl: Effect.Effect<string> = Effect.suspend(() => {
@@ -17,14 +16,7 @@ export const testRedisUrl: Effect.Effect<string> = Effect.suspend(() => {
 })
 
 /** a port nobody listens on (a dead Redis) */
-export const freePort: Effect.Effect<number> = Effect.async<number>((resume) => {
-  const server = net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
+export { freePort } from "../../../../test-utils/net.js"
 
 /**
  * The most requests that arrived within any sliding window of `windowMillis`

@@ -13,6 +13,7 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { freePort } from "../../../../test-utils/net.js"
 
 const howToRun = "run the tests through scripts/with-redis.sh (e.g. `scripts/with-redis.sh npx vitest run --project redis`)"
 
@@ -50,14 +51,7 @@ export const uptimeAtLeast = (url: string, seconds: number): Effect.Effect<void>
   }))
 
 /** a port nobody listens on */
-export const freePort: Effect.Effect<number> = Effect.async<number>((resume) => {
-  const server = net.createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
+export { freePort }
 
 class ServerFailed extends Data.TaggedError("ServerFailed")<{ readonly message: string }> {}
 

@@ -1,9 +1,9 @@
 /**
- * The databases `opencx sessions sync` is tested against: SQLite (a file in
- * a temporary directory) always, and a real PostgreSQL server when
- * OPENCX_TEST_PG_URL names one (`scripts/with-postgres.sh` starts one and
- * sets it; `npm test` runs vitest through it). Each test gets a database of
- * its own.
+ * The databases the sync's tests run against (those of `@opencx-effect/sql`
+ * and of `opencx sessions sync`): SQLite (a file in a temporary directory)
+ * always, and a real PostgreSQL server when OPENCX_TEST_PG_URL names one
+ * (`scripts/with-postgres.sh` starts one and sets it; `npm test` runs vitest
+ * through it). Each test gets a database of its own.
  *
  * In CI (CI=true) a missing PostgreSQL is a failing test, never a skip;
  * elsewhere (a machine where with-postgres.sh could neither find nor
@@ -32,7 +32,7 @@ export interface Target {
 let counter = 0
 export const unique = () => `${process.pid}_${Date.now().toString(36)}_${(counter++).toString(36)}`
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "opencx-cli-sync-"))
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "opencx-test-db-"))
 // the SQLite files go with the test file that made them
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
 
@@ -63,7 +63,7 @@ export const asAdmin = (adminUrl: string, ...statements: ReadonlyArray<string>) 
 export const postgres = (adminUrl: string): Target => ({
   name: "postgres",
   fresh: Effect.gen(function*() {
-    const name = `opencx_cli_${unique()}`
+    const name = `opencx_t_${unique()}`
     yield* asAdmin(adminUrl, `CREATE DATABASE ${name}`)
     return withDatabase(adminUrl, name)
   })
