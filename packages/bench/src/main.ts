@@ -8,7 +8,9 @@
  *
  * `--quick` runs every scenario with tiny sizes (the test suite's smoke
  * test); `--out FILE` says where to write the results (default
- * `packages/bench/results.json`).
+ * `packages/bench/results.json`). The sync into PostgreSQL (7) runs when
+ * `OPENCX_TEST_PG_URL` names a server (`bash scripts/with-postgres.sh npm
+ * run bench` starts a throwaway one); its row says "n/a" otherwise.
  *
  * The scenarios report as JSON on their stdout; their shapes are the ones
  * `scenario.ts` writes, so the results are cast to them at that boundary.
@@ -20,7 +22,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { runMeasured, runScenario, startFake, startPageServer } from "./processes.js"
-import type { ThroughputVariant } from "./scenario.js"
+import type { SyncSink, ThroughputVariant } from "./scenario.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const argv = process.argv.slice(2)
@@ -39,7 +41,10 @@ const sizes = quick
     rlLimit: 3,
     rlWindowMs: 600,
     historySessions: 4,
-    memory: 5_000
+    memory: 5_000,
+    syncSmall: 500,
+    syncLarge: 2_000,
+    syncRounds: 1
   }
   : {
     sessions: 50_000,
@@ -51,7 +56,10 @@ const sizes = quick
     rlLimit: 20,
     rlWindowMs: 2_000,
     historySessions: 100,
-    memory: 1_000_000
+    memory: 1_000_000,
+    syncSmall: 20_000,
+    syncLarge: 100_000,
+    syncRounds: 3
   }
 
 const median = (values: ReadonlyArray<number>) => {
@@ -287,6 +295,135 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
   }
   results.memory = { sessions: sizes.memory, streamed, collected }
   await fake.stop()
+}
+
+// 7. Sync into SQLite and PostgreSQL, side by side with the export to ndjson
+{
+  const { syncLarge: large, syncSmall: small } = sizes
+  const pgUrl = process.env.OPENCX_TEST_PG_URL === undefined || process.env.OPENCX_TEST_PG_URL === ""
+    ? undefined
+    : process.env.OPENCX_TEST_PG_URL
+  const sinks: ReadonlyArray<SyncSink> = pgUrl === undefined ? ["export", "sqlite"] : ["export", "sqlite", "postgres"]
+  const labels: Record<SyncSink, string> = {
+    export: "export to ndjson (the baseline)",
+    sqlite: "SessionSync.run into SQLite",
+    postgres: "SessionSync.run into PostgreSQL"
+  }
+  interface SyncRun {
+    readonly sink: SyncSink
+    readonly sessions: number
+    readonly stored: number
+    readonly bytes: number
+    readonly wallMs: number
+    readonly cpuMs: number
+    readonly peakRssBytes: number
+    readonly serverCpuMs: number
+    readonly served: Readonly<Record<string, number>>
+    readonly floor?: { readonly rows: number; readonly wallMs: number; readonly cpuMs: number }
+  }
+  log(
+    `\n7. Sync into SQLite and PostgreSQL: SessionSync.run from a fresh database against pre-encoded pages (page size 100, gzip, no rate limit), side by side with the export of the same sessions to ndjson; ${fmt(large)} sessions, medians of ${sizes.syncRounds} round(s); peak RSS also at ${fmt(small)}`
+  )
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opencx-bench-sync-"))
+  const runs: Record<number, Partial<Record<SyncSink, Array<SyncRun>>>> = {}
+  try {
+    for (const count of [small, large]) {
+      const server = await startPageServer({ count, pageSize: 100 })
+      const rounds = count === large ? sizes.syncRounds : 1
+      const byCount: Partial<Record<SyncSink, Array<SyncRun>>> = (runs[count] = {})
+      for (let round = 0; round < rounds; round++) {
+        // every sink back to back in each round; SQLite's floor once, in the last round at the large size
+        for (const sink of sinks) {
+          const run = (await runScenario("sync", {
+            url: server.urls.gzip,
+            apiKey: server.apiKey,
+            sink,
+            dir,
+            pgUrl,
+            floor: sink === "sqlite" && count === large && round === rounds - 1
+          })) as SyncRun
+          if (run.sessions !== count || run.stored !== count) {
+            throw new Error(`${sink}: ${run.sessions} sessions walked and ${run.stored} stored, not ${count}`)
+          }
+          if (Object.keys(run.served).join() !== "gzip" || run.served.gzip !== server.pages) {
+            throw new Error(`${sink} was served ${JSON.stringify(run.served)}, not ${server.pages} pages in gzip`)
+          }
+          ;(byCount[sink] ??= []).push(run)
+        }
+      }
+      await server.stop()
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  const perSecond = (r: { readonly sessions: number; readonly wallMs: number }) => (r.sessions / r.wallMs) * 1000
+  const cpuPer1000 = (r: SyncRun) => (r.cpuMs / r.sessions) * 1000
+  const base = runs[large]!.export!
+  const rows = (["export", "sqlite", "postgres"] as const).map((sink) => {
+    const walks = runs[large]![sink]
+    if (walks === undefined) return { sink, label: labels[sink], ran: false as const }
+    // ratios round by round (each round runs every sink back to back), then their median and spread
+    const ratios = walks.map((w, i) => perSecond(w) / perSecond(base[i]!))
+    return {
+      sink,
+      label: labels[sink],
+      ran: true as const,
+      perSecond: median(walks.map(perSecond)),
+      ratio: median(ratios),
+      ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+      cpuPer1000: median(walks.map(cpuPer1000)),
+      serverCpuPerPage: median(walks.map((w) => w.serverCpuMs / w.served.gzip!)),
+      bytes: walks[0]!.bytes,
+      peakRssBytes: {
+        [small]: Math.max(...runs[small]![sink]!.map((w) => w.peakRssBytes)),
+        [large]: Math.max(...walks.map((w) => w.peakRssBytes))
+      },
+      runs: walks
+    }
+  })
+  log(
+    `${"".padEnd(34)} ${"sessions/s".padStart(10)} ${"x export".padStart(9)} ${"CPU ms/1000".padStart(12)} ${"server ms/page".padStart(15)} ${
+      `peak RSS ${fmt(small)}`.padStart(16)
+    } ${`peak RSS ${fmt(large)}`.padStart(17)}`
+  )
+  for (const row of rows) {
+    if (!row.ran) {
+      log(`${row.label.padEnd(34)} ${"n/a".padStart(10)}  (OPENCX_TEST_PG_URL is not set: run it through bash scripts/with-postgres.sh npm run bench)`)
+      continue
+    }
+    log(
+      `${row.label.padEnd(34)} ${fmt(row.perSecond).padStart(10)} ${row.ratio.toFixed(2).padStart(9)} ${fmt(row.cpuPer1000, 1).padStart(12)} ${
+        row.serverCpuPerPage.toFixed(3).padStart(15)
+      } ${mb(row.peakRssBytes[small]).padStart(16)} ${mb(row.peakRssBytes[large]).padStart(17)}`
+    )
+  }
+  const floorRun = runs[large]!.sqlite!.at(-1)!.floor
+  const floor = floorRun === undefined ? undefined : {
+    ...floorRun,
+    perSecond: perSecond({ sessions: floorRun.rows, wallMs: floorRun.wallMs }),
+    cpuPer1000: (floorRun.cpuMs / floorRun.rows) * 1000
+  }
+  if (floor !== undefined) {
+    log(
+      `${"  SQLite alone: the same upserts".padEnd(34)} ${fmt(floor.perSecond).padStart(10)} ${"".padStart(9)} ${fmt(floor.cpuPer1000, 1).padStart(12)}  (the stored rows upserted again into a new file, 100 a transaction, no walk)`
+    )
+  }
+  const sqlite = rows[1]
+  const target = sqlite.ran ? { ratio: sqlite.ratio, met: sqlite.ratio >= 0.5 } : undefined
+  if (target !== undefined) {
+    log(`target: the sync into SQLite at least 0.5x the export's sessions/s: ${target.ratio.toFixed(2)}x, ${target.met ? "met" : "missed"}`)
+  }
+  results.sync = {
+    sessions: large,
+    smallSessions: small,
+    rounds: sizes.syncRounds,
+    pageSize: 100,
+    postgres: pgUrl !== undefined,
+    rows,
+    sqliteFloor: floor,
+    target: { sqliteRatioAtLeast: 0.5, ...target },
+    small: runs[small]
+  }
 }
 
 const machine = {
