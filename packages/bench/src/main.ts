@@ -8,7 +8,9 @@
  *
  * `--quick` runs every scenario with tiny sizes (the test suite's smoke
  * test); `--out FILE` says where to write the results (default
- * `packages/bench/results.json`). The sync into PostgreSQL (7) runs when
+ * `packages/bench/results.json`); `--only 1,7` runs those sections only,
+ * and merges their results into the file's (each result keeps the date of
+ * the run that recorded it, in `dates`). The sync into PostgreSQL (7) runs when
  * `OPENCX_TEST_PG_URL` names a server (`bash scripts/with-postgres.sh npm
  * run bench` starts a throwaway one); its row says "n/a" otherwise.
  *
@@ -29,6 +31,10 @@ const argv = process.argv.slice(2)
 const quick = argv.includes("--quick")
 const outIndex = argv.indexOf("--out")
 const out = outIndex >= 0 && argv[outIndex + 1] !== undefined ? argv[outIndex + 1]! : path.join(here, "..", "results.json")
+const onlyIndex = argv.indexOf("--only")
+const only = onlyIndex >= 0 ? new Set((argv[onlyIndex + 1] ?? "").split(",").filter((s) => s !== "")) : undefined
+/** whether section `n` runs (all of them, unless `--only` lists some) */
+const selected = (n: string) => only === undefined || only.has(n)
 
 const sizes = quick
   ? {
@@ -100,7 +106,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 1. Throughput and client cost
-{
+if (selected("1")) {
   const codings = ["gzip", "identity"] as const
   // the smoke test runs each page size in one coding only
   const runsOf = (pageSize: 25 | 100): ReadonlyArray<(typeof codings)[number]> =>
@@ -183,7 +189,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 6. The CLI (against the pre-encoded pages, page size 100, gzip)
-{
+if (selected("6")) {
   const server = await startPageServer({ count: sizes.sessions, pageSize: 100 })
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "opencx-bench-")), "sessions.ndjson")
   const cli = path.resolve(here, "../../cli/dist/bin.js")
@@ -201,7 +207,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 2. Decode cost
-{
+if (selected("2")) {
   log(`\n2. Decode cost: one 100-item page, operations per second`)
   const decode = (await runScenario("decode", { millis: sizes.decodeMillis })) as { opsPerSecond: Record<string, number> }
   const base = decode.opsPerSecond["JSON.parse (baseline)"]!
@@ -212,7 +218,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 3. Latency hiding
-{
+if (selected("3")) {
   log(`\n3. Latency hiding: ${sizes.latencyPages} pages, 20 ms of server latency and 20 ms of consumer work per page`)
   const fake = await startFake({ count: sizes.latencyPages * 100, pageSize: 100, latencyMs: 20 })
   const rows: Array<{ prefetch: number; pagesPerSecond: number }> = []
@@ -227,7 +233,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 4. Rate-limit efficiency
-{
+if (selected("4")) {
   const { rlLimit: limit, rlPages: pages, rlWindowMs: windowMs } = sizes
   log(`\n4. Rate-limit efficiency: the fake enforcing ${limit} requests per ${windowMs} ms (sliding), ${pages} pages, the client set to the same limit`)
   const fake = await startFake({ count: pages * 10, pageSize: 10, rateLimit: { limit, windowMs } })
@@ -276,7 +282,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 5. Memory
-{
+if (selected("5")) {
   log(`\n5. Memory: ${fmt(sizes.memory)} sessions, page size 100`)
   const fake = await startFake({ count: sizes.memory, pageSize: 100 })
   type Memory = {
@@ -298,7 +304,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 7. Sync into SQLite and PostgreSQL, side by side with the export to ndjson
-{
+if (selected("7")) {
   const { syncLarge: large, syncSmall: small } = sizes
   const pgUrl = process.env.OPENCX_TEST_PG_URL === undefined || process.env.OPENCX_TEST_PG_URL === ""
     ? undefined
@@ -433,5 +439,25 @@ const machine = {
   node: process.version,
   platform: `${os.platform()} ${os.release()}`
 }
-fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick, machine, results }, null, 2) + "\n")
+const date = new Date().toISOString()
+const dates: Record<string, string> = Object.fromEntries(Object.keys(results).map((key) => [key, date]))
+// the results of the sections not run are kept as the file has them (what this program wrote earlier), if of the same sizes
+const previous = only !== undefined && fs.existsSync(out)
+  ? JSON.parse(fs.readFileSync(out, "utf8")) as {
+    readonly date: string
+    readonly quick: boolean
+    readonly dates?: Readonly<Record<string, string>>
+    readonly results: Readonly<Record<string, unknown>>
+  }
+  : undefined
+if (previous !== undefined && previous.quick === quick) {
+  const kept = Object.fromEntries(Object.entries(previous.results).filter(([key]) => !(key in results)))
+  const keptDates = Object.fromEntries(Object.keys(kept).map((key) => [key, previous.dates?.[key] ?? previous.date]))
+  fs.writeFileSync(
+    out,
+    JSON.stringify({ date, quick, machine, dates: { ...keptDates, ...dates }, results: { ...kept, ...results } }, null, 2) + "\n"
+  )
+} else {
+  fs.writeFileSync(out, JSON.stringify({ date, quick, machine, dates, results }, null, 2) + "\n")
+}
 log(`\n${machine.cpus} cores (${machine.cpuModel}), ${mb(machine.memoryBytes)}, Node ${machine.node}; results in ${out}`)
