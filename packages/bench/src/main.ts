@@ -323,12 +323,13 @@ if (selected("7")) {
     readonly wallMs: number
     readonly cpuMs: number
     readonly peakRssBytes: number
+    readonly peakHeapUsedBytes: number
     readonly serverCpuMs: number
     readonly served: Readonly<Record<string, number>>
     readonly floor?: { readonly rows: number; readonly wallMs: number; readonly cpuMs: number }
   }
   log(
-    `\n7. Sync into SQLite and PostgreSQL: SessionSync.run from a fresh database against pre-encoded pages (page size 100, gzip, no rate limit), side by side with the export of the same sessions to ndjson; ${fmt(large)} sessions, medians of ${sizes.syncRounds} round(s); peak RSS also at ${fmt(small)}`
+    `\n7. Sync into SQLite and PostgreSQL: SessionSync.run from a fresh database against pre-encoded pages (page size 100, gzip, no rate limit), side by side with the export of the same sessions to ndjson; ${fmt(large)} sessions, medians of ${sizes.syncRounds} round(s); peak RSS and heap also at ${fmt(small)}`
   )
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opencx-bench-sync-"))
   const runs: Record<number, Partial<Record<SyncSink, Array<SyncRun>>>> = {}
@@ -384,13 +385,17 @@ if (selected("7")) {
         [small]: Math.max(...runs[small]![sink]!.map((w) => w.peakRssBytes)),
         [large]: Math.max(...walks.map((w) => w.peakRssBytes))
       },
+      peakHeapUsedBytes: {
+        [small]: Math.max(...runs[small]![sink]!.map((w) => w.peakHeapUsedBytes)),
+        [large]: Math.max(...walks.map((w) => w.peakHeapUsedBytes))
+      },
       runs: walks
     }
   })
   log(
     `${"".padEnd(34)} ${"sessions/s".padStart(10)} ${"x export".padStart(9)} ${"CPU ms/1000".padStart(12)} ${"server ms/page".padStart(15)} ${
-      `peak RSS ${fmt(small)}`.padStart(16)
-    } ${`peak RSS ${fmt(large)}`.padStart(17)}`
+      `peak RSS / heap, ${fmt(small)}`.padStart(24)
+    } ${`${fmt(large)}`.padStart(15)}`
   )
   for (const row of rows) {
     if (!row.ran) {
@@ -400,7 +405,9 @@ if (selected("7")) {
     log(
       `${row.label.padEnd(34)} ${fmt(row.perSecond).padStart(10)} ${row.ratio.toFixed(2).padStart(9)} ${fmt(row.cpuPer1000, 1).padStart(12)} ${
         row.serverCpuPerPage.toFixed(3).padStart(15)
-      } ${mb(row.peakRssBytes[small]).padStart(16)} ${mb(row.peakRssBytes[large]).padStart(17)}`
+      } ${`${mb(row.peakRssBytes[small])} / ${mb(row.peakHeapUsedBytes[small])}`.padStart(24)} ${
+        `${mb(row.peakRssBytes[large])} / ${mb(row.peakHeapUsedBytes[large])}`.padStart(15)
+      }`
     )
   }
   const floorRun = runs[large]!.sqlite!.at(-1)!.floor

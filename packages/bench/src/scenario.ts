@@ -348,6 +348,20 @@ const sqliteFloor = async (from: string, file: string) => {
   }
 }
 
+/** the largest V8 heap in use while `run` runs, sampled every 100 ms (and at its start and end) */
+const withPeakHeap = async <A>(run: () => Promise<A>) => {
+  let peakHeapUsedBytes = process.memoryUsage().heapUsed
+  const sample = () => void (peakHeapUsedBytes = Math.max(peakHeapUsedBytes, process.memoryUsage().heapUsed))
+  const timer = setInterval(sample, 100)
+  try {
+    const value = await run()
+    sample()
+    return { value, peakHeapUsedBytes }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
 /**
  * Every session of the server, from a fresh start, into one sink: the
  * library's export (`SessionsService.streamEncoded`, one page fetched ahead,
@@ -360,7 +374,7 @@ const sqliteFloor = async (from: string, file: string) => {
  * tables migrated, the lease taken) to its end, and the server's CPU over
  * that time; the database is made before and checked after, not measured.
  * Peak RSS is this process's (a fresh process per run; PostgreSQL's own
- * processes are not in it).
+ * processes are not in it), with the largest heap in use, sampled.
  */
 const sync = async (
   params: Target & {
@@ -387,18 +401,20 @@ const sync = async (
     const fd = fs.openSync(file, "w")
     let sessions = 0
     try {
-      const { cpuMs, wallMs } = await measure(() =>
-        Effect.runPromise(
-          SessionsService.streamEncoded(undefined, { prefetch: 1 }).pipe(
-            Stream.runForEachChunk((chunk) =>
-              Effect.sync(() => {
-                let text = ""
-                for (const session of chunk) text += JSON.stringify(session) + "\n"
-                fs.writeSync(fd, text)
-                sessions += chunk.length
-              })
-            ),
-            Effect.provide(api)
+      const { peakHeapUsedBytes, value: { cpuMs, wallMs } } = await withPeakHeap(() =>
+        measure(() =>
+          Effect.runPromise(
+            SessionsService.streamEncoded(undefined, { prefetch: 1 }).pipe(
+              Stream.runForEachChunk((chunk) =>
+                Effect.sync(() => {
+                  let text = ""
+                  for (const session of chunk) text += JSON.stringify(session) + "\n"
+                  fs.writeSync(fd, text)
+                  sessions += chunk.length
+                })
+              ),
+              Effect.provide(api)
+            )
           )
         )
       )
@@ -409,7 +425,17 @@ const sync = async (
       const text = fs.readFileSync(file)
       let lines = 0
       for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lines++
-      return { sink: params.sink, sessions, stored: lines, bytes: fs.statSync(file).size, wallMs, cpuMs, peakRssBytes, ...server }
+      return {
+        sink: params.sink,
+        sessions,
+        stored: lines,
+        bytes: fs.statSync(file).size,
+        wallMs,
+        cpuMs,
+        peakRssBytes,
+        peakHeapUsedBytes,
+        ...server
+      }
     } finally {
       fs.rmSync(file, { force: true })
     }
@@ -435,8 +461,10 @@ const sync = async (
         .then((rows) => Number(rows[0]?.n ?? 0))
   }
   try {
-    const { cpuMs, value: summary, wallMs } = await measure(() =>
-      Effect.runPromise(SessionSync.run().pipe(Effect.provide(Layer.merge(SyncDatabase.layer(Redacted.make(url)), api))))
+    const { peakHeapUsedBytes, value: { cpuMs, value: summary, wallMs } } = await withPeakHeap(() =>
+      measure(() =>
+        Effect.runPromise(SessionSync.run().pipe(Effect.provide(Layer.merge(SyncDatabase.layer(Redacted.make(url)), api))))
+      )
     )
     const peakRssBytes = process.resourceUsage().maxRSS * 1024
     const server = await served()
@@ -457,6 +485,7 @@ const sync = async (
       wallMs,
       cpuMs,
       peakRssBytes,
+      peakHeapUsedBytes,
       ...server,
       ...(floor === undefined ? {} : { floor })
     }
