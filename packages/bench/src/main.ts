@@ -48,8 +48,9 @@ const sizes = quick
     rlWindowMs: 600,
     historySessions: 4,
     memory: 5_000,
-    syncSmall: 500,
-    syncLarge: 2_000,
+    // the rate at syncRated sessions; peak memory at each of syncSizes
+    syncRated: 2_000,
+    syncSizes: [500, 2_000],
     syncRounds: 1
   }
   : {
@@ -63,8 +64,8 @@ const sizes = quick
     rlWindowMs: 2_000,
     historySessions: 100,
     memory: 1_000_000,
-    syncSmall: 20_000,
-    syncLarge: 100_000,
+    syncRated: 100_000,
+    syncSizes: [20_000, 100_000, 300_000],
     syncRounds: 3
   }
 
@@ -305,7 +306,7 @@ if (selected("5")) {
 
 // 7. Sync into SQLite and PostgreSQL, side by side with the export to ndjson
 if (selected("7")) {
-  const { syncLarge: large, syncSmall: small } = sizes
+  const { syncRated: large, syncSizes: counts } = sizes
   const pgUrl = process.env.OPENCX_TEST_PG_URL === undefined || process.env.OPENCX_TEST_PG_URL === ""
     ? undefined
     : process.env.OPENCX_TEST_PG_URL
@@ -329,12 +330,12 @@ if (selected("7")) {
     readonly floor?: { readonly rows: number; readonly wallMs: number; readonly cpuMs: number }
   }
   log(
-    `\n7. Sync into SQLite and PostgreSQL: SessionSync.run from a fresh database against pre-encoded pages (page size 100, gzip, no rate limit), side by side with the export of the same sessions to ndjson; ${fmt(large)} sessions, medians of ${sizes.syncRounds} round(s); peak RSS and heap also at ${fmt(small)}`
+    `\n7. Sync into SQLite and PostgreSQL: SessionSync.run from a fresh database against pre-encoded pages (page size 100, gzip, no rate limit), side by side with the export of the same sessions to ndjson; ${fmt(large)} sessions, medians of ${sizes.syncRounds} round(s); peak RSS and heap at ${counts.map((n) => fmt(n)).join(", ")} (one run each, ${fmt(large)}: the largest of its rounds)`
   )
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opencx-bench-sync-"))
   const runs: Record<number, Partial<Record<SyncSink, Array<SyncRun>>>> = {}
   try {
-    for (const count of [small, large]) {
+    for (const count of counts) {
       const server = await startPageServer({ count, pageSize: 100 })
       const rounds = count === large ? sizes.syncRounds : 1
       const byCount: Partial<Record<SyncSink, Array<SyncRun>>> = (runs[count] = {})
@@ -381,21 +382,18 @@ if (selected("7")) {
       cpuPer1000: median(walks.map(cpuPer1000)),
       serverCpuPerPage: median(walks.map((w) => w.serverCpuMs / w.served.gzip!)),
       bytes: walks[0]!.bytes,
-      peakRssBytes: {
-        [small]: Math.max(...runs[small]![sink]!.map((w) => w.peakRssBytes)),
-        [large]: Math.max(...walks.map((w) => w.peakRssBytes))
-      },
-      peakHeapUsedBytes: {
-        [small]: Math.max(...runs[small]![sink]!.map((w) => w.peakHeapUsedBytes)),
-        [large]: Math.max(...walks.map((w) => w.peakHeapUsedBytes))
-      },
+      // by count of sessions
+      peakRssBytes: Object.fromEntries(counts.map((n) => [n, Math.max(...runs[n]![sink]!.map((w) => w.peakRssBytes))])),
+      peakHeapUsedBytes: Object.fromEntries(counts.map((n) => [n, Math.max(...runs[n]![sink]!.map((w) => w.peakHeapUsedBytes))])),
       runs: walks
     }
   })
+  const memoryOf = (row: { readonly peakRssBytes: Record<string, number>; readonly peakHeapUsedBytes: Record<string, number> }) =>
+    counts.map((n) => `${mb(row.peakRssBytes[n])} / ${mb(row.peakHeapUsedBytes[n])}`.padStart(16)).join(" ")
   log(
-    `${"".padEnd(34)} ${"sessions/s".padStart(10)} ${"x export".padStart(9)} ${"CPU ms/1000".padStart(12)} ${"server ms/page".padStart(15)} ${
-      `peak RSS / heap, ${fmt(small)}`.padStart(24)
-    } ${`${fmt(large)}`.padStart(15)}`
+    `${"".padEnd(34)} ${"sessions/s".padStart(10)} ${"x export".padStart(9)} ${"CPU ms/1000".padStart(12)} ${"server ms/page".padStart(15)}   peak RSS / heap at ${
+      counts.map((n) => fmt(n)).join(", ")
+    }`
   )
   for (const row of rows) {
     if (!row.ran) {
@@ -405,9 +403,7 @@ if (selected("7")) {
     log(
       `${row.label.padEnd(34)} ${fmt(row.perSecond).padStart(10)} ${row.ratio.toFixed(2).padStart(9)} ${fmt(row.cpuPer1000, 1).padStart(12)} ${
         row.serverCpuPerPage.toFixed(3).padStart(15)
-      } ${`${mb(row.peakRssBytes[small])} / ${mb(row.peakHeapUsedBytes[small])}`.padStart(24)} ${
-        `${mb(row.peakRssBytes[large])} / ${mb(row.peakHeapUsedBytes[large])}`.padStart(15)
-      }`
+      } ${memoryOf(row)}`
     )
   }
   const floorRun = runs[large]!.sqlite!.at(-1)!.floor
@@ -428,14 +424,15 @@ if (selected("7")) {
   }
   results.sync = {
     sessions: large,
-    smallSessions: small,
+    memorySizes: counts,
     rounds: sizes.syncRounds,
     pageSize: 100,
     postgres: pgUrl !== undefined,
     rows,
     sqliteFloor: floor,
     target: { sqliteRatioAtLeast: 0.5, ...target },
-    small: runs[small]
+    // every run at the other sizes (those at the rated size are in rows)
+    otherSizes: Object.fromEntries(counts.filter((n) => n !== large).map((n) => [n, runs[n]]))
   }
 }
 
