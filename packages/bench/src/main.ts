@@ -8,7 +8,11 @@
  *
  * `--quick` runs every scenario with tiny sizes (the test suite's smoke
  * test); `--out FILE` says where to write the results (default
- * `packages/bench/results.json`).
+ * `packages/bench/results.json`); `--only 1,7` runs those sections only,
+ * and merges their results into the file's (each result keeps the date of
+ * the run that recorded it, in `dates`). The sync into PostgreSQL (7) runs when
+ * `OPENCX_TEST_PG_URL` names a server (`bash scripts/with-postgres.sh npm
+ * run bench` starts a throwaway one); its row says "n/a" otherwise.
  *
  * The scenarios report as JSON on their stdout; their shapes are the ones
  * `scenario.ts` writes, so the results are cast to them at that boundary.
@@ -20,13 +24,17 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { runMeasured, runScenario, startFake, startPageServer } from "./processes.js"
-import type { ThroughputVariant } from "./scenario.js"
+import type { SyncSink, ThroughputVariant } from "./scenario.js"
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const argv = process.argv.slice(2)
 const quick = argv.includes("--quick")
 const outIndex = argv.indexOf("--out")
 const out = outIndex >= 0 && argv[outIndex + 1] !== undefined ? argv[outIndex + 1]! : path.join(here, "..", "results.json")
+const onlyIndex = argv.indexOf("--only")
+const only = onlyIndex >= 0 ? new Set((argv[onlyIndex + 1] ?? "").split(",").filter((s) => s !== "")) : undefined
+/** whether section `n` runs (all of them, unless `--only` lists some) */
+const selected = (n: string) => only === undefined || only.has(n)
 
 const sizes = quick
   ? {
@@ -39,7 +47,11 @@ const sizes = quick
     rlLimit: 3,
     rlWindowMs: 600,
     historySessions: 4,
-    memory: 5_000
+    memory: 5_000,
+    // the rate at syncRated sessions; peak memory at each of syncSizes
+    syncRated: 2_000,
+    syncSizes: [500, 2_000],
+    syncRounds: 1
   }
   : {
     sessions: 50_000,
@@ -51,7 +63,10 @@ const sizes = quick
     rlLimit: 20,
     rlWindowMs: 2_000,
     historySessions: 100,
-    memory: 1_000_000
+    memory: 1_000_000,
+    syncRated: 100_000,
+    syncSizes: [20_000, 100_000, 300_000],
+    syncRounds: 3
   }
 
 const median = (values: ReadonlyArray<number>) => {
@@ -92,7 +107,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 1. Throughput and client cost
-{
+if (selected("1")) {
   const codings = ["gzip", "identity"] as const
   // the smoke test runs each page size in one coding only
   const runsOf = (pageSize: 25 | 100): ReadonlyArray<(typeof codings)[number]> =>
@@ -175,7 +190,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 6. The CLI (against the pre-encoded pages, page size 100, gzip)
-{
+if (selected("6")) {
   const server = await startPageServer({ count: sizes.sessions, pageSize: 100 })
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "opencx-bench-")), "sessions.ndjson")
   const cli = path.resolve(here, "../../cli/dist/bin.js")
@@ -193,7 +208,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 2. Decode cost
-{
+if (selected("2")) {
   log(`\n2. Decode cost: one 100-item page, operations per second`)
   const decode = (await runScenario("decode", { millis: sizes.decodeMillis })) as { opsPerSecond: Record<string, number> }
   const base = decode.opsPerSecond["JSON.parse (baseline)"]!
@@ -204,7 +219,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 3. Latency hiding
-{
+if (selected("3")) {
   log(`\n3. Latency hiding: ${sizes.latencyPages} pages, 20 ms of server latency and 20 ms of consumer work per page`)
   const fake = await startFake({ count: sizes.latencyPages * 100, pageSize: 100, latencyMs: 20 })
   const rows: Array<{ prefetch: number; pagesPerSecond: number }> = []
@@ -219,7 +234,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 4. Rate-limit efficiency
-{
+if (selected("4")) {
   const { rlLimit: limit, rlPages: pages, rlWindowMs: windowMs } = sizes
   log(`\n4. Rate-limit efficiency: the fake enforcing ${limit} requests per ${windowMs} ms (sliding), ${pages} pages, the client set to the same limit`)
   const fake = await startFake({ count: pages * 10, pageSize: 10, rateLimit: { limit, windowMs } })
@@ -268,7 +283,7 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
 }
 
 // 5. Memory
-{
+if (selected("5")) {
   log(`\n5. Memory: ${fmt(sizes.memory)} sessions, page size 100`)
   const fake = await startFake({ count: sizes.memory, pageSize: 100 })
   type Memory = {
@@ -289,6 +304,138 @@ const limitFigures = (unsorted: ReadonlyArray<number>, limit: number, windowMs: 
   await fake.stop()
 }
 
+// 7. Sync into SQLite and PostgreSQL, side by side with the export to ndjson
+if (selected("7")) {
+  const { syncRated: large, syncSizes: counts } = sizes
+  const pgUrl = process.env.OPENCX_TEST_PG_URL === undefined || process.env.OPENCX_TEST_PG_URL === ""
+    ? undefined
+    : process.env.OPENCX_TEST_PG_URL
+  const sinks: ReadonlyArray<SyncSink> = pgUrl === undefined ? ["export", "sqlite"] : ["export", "sqlite", "postgres"]
+  const labels: Record<SyncSink, string> = {
+    export: "export to ndjson (the baseline)",
+    sqlite: "SessionSync.run into SQLite",
+    postgres: "SessionSync.run into PostgreSQL"
+  }
+  interface SyncRun {
+    readonly sink: SyncSink
+    readonly sessions: number
+    readonly stored: number
+    readonly bytes: number
+    readonly wallMs: number
+    readonly cpuMs: number
+    readonly peakRssBytes: number
+    readonly peakHeapUsedBytes: number
+    readonly serverCpuMs: number
+    readonly served: Readonly<Record<string, number>>
+    readonly floor?: { readonly rows: number; readonly wallMs: number; readonly cpuMs: number }
+  }
+  log(
+    `\n7. Sync into SQLite and PostgreSQL: SessionSync.run from a fresh database against pre-encoded pages (page size 100, gzip, no rate limit), side by side with the export of the same sessions to ndjson; ${fmt(large)} sessions, medians of ${sizes.syncRounds} round(s); peak RSS and heap at ${counts.map((n) => fmt(n)).join(", ")} (one run each, ${fmt(large)}: the largest of its rounds)`
+  )
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "opencx-bench-sync-"))
+  const runs: Record<number, Partial<Record<SyncSink, Array<SyncRun>>>> = {}
+  try {
+    for (const count of counts) {
+      const server = await startPageServer({ count, pageSize: 100 })
+      const rounds = count === large ? sizes.syncRounds : 1
+      const byCount: Partial<Record<SyncSink, Array<SyncRun>>> = (runs[count] = {})
+      for (let round = 0; round < rounds; round++) {
+        // every sink back to back in each round; SQLite's floor once, in the last round at the large size
+        for (const sink of sinks) {
+          const run = (await runScenario("sync", {
+            url: server.urls.gzip,
+            apiKey: server.apiKey,
+            sink,
+            dir,
+            pgUrl,
+            floor: sink === "sqlite" && count === large && round === rounds - 1
+          })) as SyncRun
+          if (run.sessions !== count || run.stored !== count) {
+            throw new Error(`${sink}: ${run.sessions} sessions walked and ${run.stored} stored, not ${count}`)
+          }
+          if (Object.keys(run.served).join() !== "gzip" || run.served.gzip !== server.pages) {
+            throw new Error(`${sink} was served ${JSON.stringify(run.served)}, not ${server.pages} pages in gzip`)
+          }
+          ;(byCount[sink] ??= []).push(run)
+        }
+      }
+      await server.stop()
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+  const perSecond = (r: { readonly sessions: number; readonly wallMs: number }) => (r.sessions / r.wallMs) * 1000
+  const cpuPer1000 = (r: SyncRun) => (r.cpuMs / r.sessions) * 1000
+  const base = runs[large]!.export!
+  const rows = (["export", "sqlite", "postgres"] as const).map((sink) => {
+    const walks = runs[large]![sink]
+    if (walks === undefined) return { sink, label: labels[sink], ran: false as const }
+    // ratios round by round (each round runs every sink back to back), then their median and spread
+    const ratios = walks.map((w, i) => perSecond(w) / perSecond(base[i]!))
+    return {
+      sink,
+      label: labels[sink],
+      ran: true as const,
+      perSecond: median(walks.map(perSecond)),
+      ratio: median(ratios),
+      ratioRange: [Math.min(...ratios), Math.max(...ratios)],
+      cpuPer1000: median(walks.map(cpuPer1000)),
+      serverCpuPerPage: median(walks.map((w) => w.serverCpuMs / w.served.gzip!)),
+      bytes: walks[0]!.bytes,
+      // by count of sessions
+      peakRssBytes: Object.fromEntries(counts.map((n) => [n, Math.max(...runs[n]![sink]!.map((w) => w.peakRssBytes))])),
+      peakHeapUsedBytes: Object.fromEntries(counts.map((n) => [n, Math.max(...runs[n]![sink]!.map((w) => w.peakHeapUsedBytes))])),
+      runs: walks
+    }
+  })
+  const memoryOf = (row: { readonly peakRssBytes: Record<string, number>; readonly peakHeapUsedBytes: Record<string, number> }) =>
+    counts.map((n) => `${mb(row.peakRssBytes[n])} / ${mb(row.peakHeapUsedBytes[n])}`.padStart(16)).join(" ")
+  log(
+    `${"".padEnd(34)} ${"sessions/s".padStart(10)} ${"x export".padStart(9)} ${"CPU ms/1000".padStart(12)} ${"server ms/page".padStart(15)}   peak RSS / heap at ${
+      counts.map((n) => fmt(n)).join(", ")
+    }`
+  )
+  for (const row of rows) {
+    if (!row.ran) {
+      log(`${row.label.padEnd(34)} ${"n/a".padStart(10)}  (OPENCX_TEST_PG_URL is not set: run it through bash scripts/with-postgres.sh npm run bench)`)
+      continue
+    }
+    log(
+      `${row.label.padEnd(34)} ${fmt(row.perSecond).padStart(10)} ${row.ratio.toFixed(2).padStart(9)} ${fmt(row.cpuPer1000, 1).padStart(12)} ${
+        row.serverCpuPerPage.toFixed(3).padStart(15)
+      } ${memoryOf(row)}`
+    )
+  }
+  const floorRun = runs[large]!.sqlite!.at(-1)!.floor
+  const floor = floorRun === undefined ? undefined : {
+    ...floorRun,
+    perSecond: perSecond({ sessions: floorRun.rows, wallMs: floorRun.wallMs }),
+    cpuPer1000: (floorRun.cpuMs / floorRun.rows) * 1000
+  }
+  if (floor !== undefined) {
+    log(
+      `${"  SQLite alone: the same upserts".padEnd(34)} ${fmt(floor.perSecond).padStart(10)} ${"".padStart(9)} ${fmt(floor.cpuPer1000, 1).padStart(12)}  (the stored rows upserted again into a new file, 100 a transaction, no walk)`
+    )
+  }
+  const sqlite = rows[1]
+  const target = sqlite.ran ? { ratio: sqlite.ratio, met: sqlite.ratio >= 0.5 } : undefined
+  if (target !== undefined) {
+    log(`target: the sync into SQLite at least 0.5x the export's sessions/s: ${target.ratio.toFixed(2)}x, ${target.met ? "met" : "missed"}`)
+  }
+  results.sync = {
+    sessions: large,
+    memorySizes: counts,
+    rounds: sizes.syncRounds,
+    pageSize: 100,
+    postgres: pgUrl !== undefined,
+    rows,
+    sqliteFloor: floor,
+    target: { sqliteRatioAtLeast: 0.5, ...target },
+    // every run at the other sizes (those at the rated size are in rows)
+    otherSizes: Object.fromEntries(counts.filter((n) => n !== large).map((n) => [n, runs[n]]))
+  }
+}
+
 const machine = {
   cpus: os.cpus().length,
   cpuModel: os.cpus()[0]?.model ?? "unknown",
@@ -296,5 +443,25 @@ const machine = {
   node: process.version,
   platform: `${os.platform()} ${os.release()}`
 }
-fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), quick, machine, results }, null, 2) + "\n")
+const date = new Date().toISOString()
+const dates: Record<string, string> = Object.fromEntries(Object.keys(results).map((key) => [key, date]))
+// the results of the sections not run are kept as the file has them (what this program wrote earlier), if of the same sizes
+const previous = only !== undefined && fs.existsSync(out)
+  ? JSON.parse(fs.readFileSync(out, "utf8")) as {
+    readonly date: string
+    readonly quick: boolean
+    readonly dates?: Readonly<Record<string, string>>
+    readonly results: Readonly<Record<string, unknown>>
+  }
+  : undefined
+if (previous !== undefined && previous.quick === quick) {
+  const kept = Object.fromEntries(Object.entries(previous.results).filter(([key]) => !(key in results)))
+  const keptDates = Object.fromEntries(Object.keys(kept).map((key) => [key, previous.dates?.[key] ?? previous.date]))
+  fs.writeFileSync(
+    out,
+    JSON.stringify({ date, quick, machine, dates: { ...keptDates, ...dates }, results: { ...kept, ...results } }, null, 2) + "\n"
+  )
+} else {
+  fs.writeFileSync(out, JSON.stringify({ date, quick, machine, dates, results }, null, 2) + "\n")
+}
 log(`\n${machine.cpus} cores (${machine.cpuModel}), ${mb(machine.memoryBytes)}, Node ${machine.node}; results in ${out}`)

@@ -7,10 +7,15 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
 import { ChatSession, FakeOpenCx, SessionsService } from "@opencx-effect/core"
 import { NodeHttp, NodeSessionsService } from "@opencx-effect/platform-node"
+import { SessionSync, SyncDatabase } from "@opencx-effect/sql"
 import type { PageServerStats } from "./pageServer.js"
-import { Effect, identity, Metric, Schema, Stream } from "effect"
+import { Effect, identity, Layer, Metric, Redacted, Schema, Stream } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
 
 interface Target {
   readonly url: string
@@ -276,8 +281,222 @@ const memory = async (params: Target & { readonly total: number; readonly mode: 
   }
 }
 
+/**
+ * Where the sync scenario puts the sessions: an ndjson file (the baseline),
+ * a SQLite file, a PostgreSQL database.
+ *
+ * @since 0.3.0
+ */
+export type SyncSink = "export" | "sqlite" | "postgres"
+
+/** the URL of another database on the same PostgreSQL server */
+const withDatabase = (url: string, database: string): string => {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}
+
+/** runs a statement against the database at `url` (outside any measurement) */
+const runSql = <A>(url: string, f: (sql: SqlClient.SqlClient) => Effect.Effect<A, SqlError>): Promise<A> =>
+  Effect.runPromise(Effect.flatMap(SqlClient.SqlClient, f).pipe(Effect.provide(SyncDatabase.layer(Redacted.make(url)))))
+
+const removeSqlite = (file: string) => {
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) fs.rmSync(file + suffix, { force: true })
+}
+
+/**
+ * What SQLite itself costs for the sync's upserts, without the walk: the
+ * rows the sync stored, read back (not measured), upserted again into a new
+ * file with the same tables (`SessionSync.ddl("sqlite")`), 100 rows a
+ * statement and a transaction, with the statement the sync sends (`INSERT …
+ * ON CONFLICT (id) DO UPDATE … WHERE updated_at <= excluded.updated_at
+ * RETURNING id`, written again here: the sync's own is internal). Through
+ * the same driver, with one prepared statement per size of batch. A floor:
+ * the sync also updates its state row and its page log in each transaction.
+ */
+const sqliteFloor = async (from: string, file: string) => {
+  const rows = await runSql(`sqlite:${from}`, (sql) => sql.unsafe<Record<string, unknown>>("SELECT * FROM opencx_sessions ORDER BY rowid"))
+  const columns = Object.keys(rows[0] ?? {})
+  const statementFor = (n: number) => {
+    const tuple = `(${columns.map(() => "?").join(", ")})`
+    return `INSERT INTO opencx_sessions (${columns.join(", ")}) VALUES ${Array.from({ length: n }, () => tuple).join(", ")}
+      ON CONFLICT (id) DO UPDATE SET ${columns.filter((c) => c !== "id").map((c) => `${c} = excluded.${c}`).join(", ")}
+      WHERE opencx_sessions.updated_at <= excluded.updated_at RETURNING id`
+  }
+  const batches: Array<{ readonly text: string; readonly params: ReadonlyArray<unknown> }> = []
+  for (let i = 0; i < rows.length; i += 100) {
+    const batch = rows.slice(i, i + 100)
+    batches.push({ text: statementFor(batch.length), params: batch.flatMap((row) => columns.map((c) => row[c])) })
+  }
+  removeSqlite(file)
+  try {
+    return await runSql(`sqlite:${file}`, (sql) =>
+      Effect.gen(function*() {
+        for (const statement of SessionSync.ddl("sqlite")) yield* sql.unsafe(statement)
+        const cpu0 = cpuMs()
+        const t0 = performance.now()
+        let written = 0
+        for (const batch of batches) {
+          yield* sql.unsafe("BEGIN IMMEDIATE")
+          written += (yield* sql.unsafe<{ readonly id: string }>(batch.text, batch.params)).length
+          yield* sql.unsafe("COMMIT")
+        }
+        return { rows: written, wallMs: performance.now() - t0, cpuMs: cpuMs() - cpu0 }
+      }))
+  } finally {
+    removeSqlite(file)
+  }
+}
+
+/** the largest V8 heap in use while `run` runs, sampled every 100 ms (and at its start and end) */
+const withPeakHeap = async <A>(run: () => Promise<A>) => {
+  let peakHeapUsedBytes = process.memoryUsage().heapUsed
+  const sample = () => void (peakHeapUsedBytes = Math.max(peakHeapUsedBytes, process.memoryUsage().heapUsed))
+  const timer = setInterval(sample, 100)
+  try {
+    const value = await run()
+    sample()
+    return { value, peakHeapUsedBytes }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+/**
+ * Every session of the server, from a fresh start, into one sink: the
+ * library's export (`SessionsService.streamEncoded`, one page fetched ahead,
+ * each page's sessions written to an ndjson file as one synchronous write),
+ * or `SessionSync.run` (one page fetched ahead by default, each page one
+ * transaction) into a new SQLite file or a new PostgreSQL database. The
+ * walk is the same (`SessionsService.steps`: the same tolerant validation,
+ * no transformation of the sessions); only the sink differs. Measured: from
+ * the start of the run (for the sync: the database's layer built, the
+ * tables migrated, the lease taken) to its end, and the server's CPU over
+ * that time; the database is made before and checked after, not measured.
+ * Peak RSS is this process's (a fresh process per run; PostgreSQL's own
+ * processes are not in it), with the largest heap in use, sampled.
+ */
+const sync = async (
+  params: Target & {
+    readonly sink: SyncSink
+    readonly dir: string
+    readonly pgUrl?: string | undefined
+    readonly floor?: boolean | undefined
+  }
+) => {
+  const api = serviceLayer(params)
+  const tag = `${process.pid}_${Date.now().toString(36)}`
+  const before = await serverStats(params)
+  const served = async () => {
+    const after = await serverStats(params)
+    const pages: Record<string, number> = {}
+    for (const [coding, n] of Object.entries(after.served)) {
+      const delta = n - (before.served[coding] ?? 0)
+      if (delta > 0) pages[coding] = delta
+    }
+    return { serverCpuMs: after.cpuMs - before.cpuMs, served: pages }
+  }
+  if (params.sink === "export") {
+    const file = path.join(params.dir, `export-${tag}.ndjson`)
+    const fd = fs.openSync(file, "w")
+    let sessions = 0
+    try {
+      const { peakHeapUsedBytes, value: { cpuMs, wallMs } } = await withPeakHeap(() =>
+        measure(() =>
+          Effect.runPromise(
+            SessionsService.streamEncoded(undefined, { prefetch: 1 }).pipe(
+              Stream.runForEachChunk((chunk) =>
+                Effect.sync(() => {
+                  let text = ""
+                  for (const session of chunk) text += JSON.stringify(session) + "\n"
+                  fs.writeSync(fd, text)
+                  sessions += chunk.length
+                })
+              ),
+              Effect.provide(api)
+            )
+          )
+        )
+      )
+      const peakRssBytes = process.resourceUsage().maxRSS * 1024
+      const server = await served()
+      fs.closeSync(fd)
+      // the lines written (read after the measurement)
+      const text = fs.readFileSync(file)
+      let lines = 0
+      for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) lines++
+      return {
+        sink: params.sink,
+        sessions,
+        stored: lines,
+        bytes: fs.statSync(file).size,
+        wallMs,
+        cpuMs,
+        peakRssBytes,
+        peakHeapUsedBytes,
+        ...server
+      }
+    } finally {
+      fs.rmSync(file, { force: true })
+    }
+  }
+  let url: string
+  let drop: () => Promise<void>
+  let size: () => Promise<number>
+  if (params.sink === "sqlite") {
+    const file = path.join(params.dir, `sync-${tag}.db`)
+    url = `sqlite:${file}`
+    drop = async () => removeSqlite(file)
+    // the file once the layer closed it (its WAL checkpointed into it)
+    size = async () => fs.statSync(file).size
+  } else {
+    const adminUrl = params.pgUrl
+    if (adminUrl === undefined) throw new Error("no PostgreSQL URL")
+    const name = `opencx_bench_${tag}`
+    await runSql(adminUrl, (sql) => sql.unsafe(`CREATE DATABASE ${name}`))
+    url = withDatabase(adminUrl, name)
+    drop = () => runSql(adminUrl, (sql) => sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined)
+    size = () =>
+      runSql(url, (sql) => sql<{ readonly n: number | string }>`SELECT pg_database_size(current_database()) AS n`)
+        .then((rows) => Number(rows[0]?.n ?? 0))
+  }
+  try {
+    const { peakHeapUsedBytes, value: { cpuMs, value: summary, wallMs } } = await withPeakHeap(() =>
+      measure(() =>
+        Effect.runPromise(SessionSync.run().pipe(Effect.provide(Layer.merge(SyncDatabase.layer(Redacted.make(url)), api))))
+      )
+    )
+    const peakRssBytes = process.resourceUsage().maxRSS * 1024
+    const server = await served()
+    // every session is in the table (read after the measurement)
+    const stored = await runSql(url, (sql) => sql<{ readonly n: number | string }>`SELECT count(*) AS n FROM opencx_sessions`)
+      .then((rows) => Number(rows[0]?.n ?? 0))
+    const bytes = await size()
+    const floor = params.sink === "sqlite" && params.floor === true
+      ? await sqliteFloor(url.slice("sqlite:".length), path.join(params.dir, `floor-${tag}.db`))
+      : undefined
+    return {
+      sink: params.sink,
+      sessions: summary.sessions,
+      stored,
+      upserted: summary.upserted,
+      pages: summary.pages,
+      bytes,
+      wallMs,
+      cpuMs,
+      peakRssBytes,
+      peakHeapUsedBytes,
+      ...server,
+      ...(floor === undefined ? {} : { floor })
+    }
+  } finally {
+    await drop()
+  }
+}
+
 const scenarios: Record<string, (params: never) => Promise<unknown>> = {
   throughput,
+  sync,
   decode,
   latency,
   rateLimit,
