@@ -578,6 +578,30 @@ const toFilters = (values: FilterValues): Effect.Effect<Filters, UsageError> => 
   return Effect.succeed({ params, dates })
 }
 
+/**
+ * A sync's filters name a set of sessions kept in step run after run (its
+ * cursor and watermark are stored under them): a `--created-after`,
+ * `--created-before` or `--updated-before` relative to now would name
+ * another set at every run, walked whole each time. `--since` (and
+ * `--updated-after`) may be relative: it is a floor, not part of the set.
+ */
+const fixedSyncDates = (dates: Readonly<Record<string, Dates.DateInput>>): Effect.Effect<void, UsageError> => {
+  for (const param of ["created_after", "created_before", "updated_before"] as const) {
+    const date = dates[param]
+    if (date !== undefined && date.relative) {
+      const flag = `--${param.replace("_", "-")}`
+      return Effect.fail(
+        new UsageError({
+          message: `${flag} ${date.input}: a sync keeps a fixed set of sessions in step, run after run, and a date relative to now would make a new set at every run. Give a date (${flag} ${
+            date.value.slice(0, 10)
+          })${param === "created_after" ? `, or --since ${date.input} for the sessions updated since then (a floor that moves with each run)` : ""}.`
+        })
+      )
+    }
+  }
+  return Effect.void
+}
+
 interface ReportValues {
   readonly quiet: boolean
   readonly progressInterval: number
@@ -635,6 +659,7 @@ const exportCommand = (args: ReadonlyArray<string>) =>
 const syncCommand = Command.make("sync", Flags.options(syncFlags), (flags) =>
   Effect.gen(function*() {
     const filters = yield* toFilters(flags)
+    yield* fixedSyncDates(filters.dates)
     const query = yield* Export.filtersQuery(filters.params) // a bad filter is refused before anything else is said
     const Sync = yield* Effect.tryPromise({
       try: () => import("./internal/sync.js"),

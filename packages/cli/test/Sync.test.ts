@@ -360,6 +360,73 @@ describe("opencx sessions sync: what it refuses before any request", () => {
     }).pipe(onFake({ generate: { count: 200, seed: 60 }, pageSize: 10 })), 60_000)
 })
 
+describe("opencx sessions sync on SQLite: where the sessions come from, relative dates, Ctrl-C without I/O", () => {
+  it.live("a database synced from the embedded FakeOpenCx refuses the sessions of an API (exit 2, before any request), and the other way round", () =>
+    Effect.gen(function*() {
+      const dir = tmp()
+      const embedded = yield* Cli.run(["sessions", "sync", "-q"], { OPENCX_FAKE_COUNT: "50" }, { cwd: dir })
+      expect(embedded.code).toBe(0)
+      const env = yield* envOf
+      const { url } = yield* NodeFakeOpenCx.NodeFakeOpenCx
+      const real = yield* Cli.run(["sessions", "sync", "--rate-limit", "0"], env, { cwd: dir })
+      expect(real.code).toBe(2)
+      expect(real.stderr).toBe(
+        `opencx: sqlite:opencx.db holds the sessions of the embedded FakeOpenCx (synced since ${
+          /synced since (\S+)\)/.exec(real.stderr)?.[1]
+        }), and this run reads ${url}: its sessions would mix with those, and its walk would start from their watermark. Sync into another database (--db), or remove this one to start it over. Nothing was asked of the API.\n`
+      )
+      expect(yield* requests).toHaveLength(0)
+      expect((yield* readBack(`sqlite:${path.join(dir, "opencx.db")}`)).length).toBe(50)
+      // the embedded fake with another count or seed is still the embedded fake
+      expect((yield* Cli.run(["sessions", "sync", "-q"], { OPENCX_FAKE_COUNT: "60", OPENCX_FAKE_SEED: "2" }, { cwd: dir })).code).toBe(0)
+      // and a database of the API refuses the embedded fake
+      const other = `sqlite:${path.join(dir, "api.db")}`
+      expect((yield* sync(other, ["-q"])).code).toBe(0)
+      const back = yield* Cli.run(["sessions", "sync", "--db", other], {}, { cwd: dir })
+      expect(back.code).toBe(2)
+      expect(back.stderr).toContain(`holds the sessions of ${url} (synced since `)
+      expect(back.stderr).toContain("and this run reads the embedded FakeOpenCx")
+      expect(yield* readBack(other)).toEqual(yield* served)
+    }).pipe(onFake({ generate: { count: 30, seed: 62 }, pageSize: 10 })))
+
+  it.live.each(["--created-after", "--created-before", "--updated-before"])(
+    "%s relative to now is refused (exit 2): it would name another filter set at every run",
+    (flag) =>
+      Effect.gen(function*() {
+        const dir = tmp()
+        const result = yield* Cli.run(["sessions", "sync", flag, "7d"], {}, { cwd: dir })
+        expect(result.code).toBe(2)
+        expect(result.stderr).toMatch(
+          new RegExp(`^opencx: ${flag} 7d: a sync keeps a fixed set of sessions in step, run after run, .* Give a date \\(${flag} \\d{4}-\\d{2}-\\d{2}\\)`)
+        )
+        expect(fs.existsSync(path.join(dir, "opencx.db"))).toBe(false)
+        // --since is a floor, not part of the set: relative is fine
+        expect((yield* Cli.run(["sessions", "sync", "--since", "7d", "-q"], { OPENCX_FAKE_COUNT: "20" }, { cwd: dir })).code).toBe(0)
+      })
+  )
+
+  it.live("Ctrl-C on the embedded FakeOpenCx stops the sync at once (nothing in a page waits for I/O), and the next run continues", () =>
+    Effect.gen(function*() {
+      const dir = tmp()
+      const db = `sqlite:${path.join(dir, "opencx.db")}`
+      const env = { OPENCX_FAKE_COUNT: "30000" }
+      const run = yield* Cli.start(["sessions", "sync", "--progress-interval", "1"], env, { cwd: dir })
+      yield* waitForPages(db, 5)
+      run.child.kill("SIGINT")
+      const interrupted = yield* run.result
+      expect(interrupted.code).toBe(130)
+      expect(interrupted.stderr).toContain("Run the same command again: it continues where this one stopped.")
+      const left = yield* committedPages(db)
+      expect(left).toBeGreaterThanOrEqual(5)
+      expect(left).toBeLessThan(300) // it stopped mid-walk: a walk run to its end leaves no pages under way
+      const again = yield* Cli.run(["sessions", "sync", "--log-format", "json"], env, { cwd: dir })
+      expect(again.code).toBe(0)
+      const summary = summaryOf(again.stderr)
+      expect(summary.sessions).toBe(30_000)
+      expect(summary.sessionsThisRun).toBeLessThan(30_000)
+    }), 120_000)
+})
+
 // PostgreSQL only (a SQLite URL has no password); postgresPresence() fails in CI without it
 if (pgUrl !== undefined) {
   const adminUrl = pgUrl

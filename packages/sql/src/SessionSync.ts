@@ -70,7 +70,7 @@ import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as os from "node:os"
-import { epochMillis, fromRow, readJson, type SessionRow, toEventRows, toRow } from "./internal/rows.js"
+import { fromRow, readJson, type SessionRow, toEventRows, toRow } from "./internal/rows.js"
 import * as Tables from "./internal/tables.js"
 import { reasonOf } from "./internal/text.js"
 import { beginFor, transaction } from "./internal/transaction.js"
@@ -83,8 +83,11 @@ import { DatabaseError, SyncInProgress, TableShapeMismatch } from "./SyncError.j
 /**
  * The filters of a sync: those of `GET /chat/sessions` but the cursor.
  * `updated_after`, when given, is a floor: a run starts from the later of it
- * and the stored watermark. The other filters make the filter set, whose
- * state (watermark, walk, lease) is a row of `opencx_sync_state`.
+ * and the stored watermark, and moves the watermark only if it started from
+ * the watermark (a run from a later floor skipped what was updated between
+ * them: a run without the floor still syncs it). The other filters make the
+ * filter set, whose state (watermark, walk, lease) is a row of
+ * `opencx_sync_state`.
  *
  * @since 0.1.0
  * @category models
@@ -473,6 +476,20 @@ const holderIsGone = (owner: string): boolean => {
   }
 }
 
+/**
+ * Whether a walk asked for every session updated since the watermark: with
+ * no `updated_after`, or one no later than the watermark. A walk from a
+ * later floor (`updated_after` given, past the watermark, or no watermark
+ * yet) skipped the sessions updated between the two: it leaves the
+ * watermark where it was, so that the next run without that floor still
+ * syncs them.
+ */
+const coversSinceWatermark = (walk: Walk): boolean => {
+  const from = walk.query.updated_after
+  if (from === undefined) return true
+  return walk.previousWatermark !== null && Date.parse(from) <= Date.parse(walk.previousWatermark)
+}
+
 interface Walk {
   readonly key: string
   readonly query: Readonly<Record<string, string>>
@@ -599,30 +616,43 @@ const timestampColumns: ReadonlySet<string> = new Set(
   Tables.sessions.columns.filter((col) => col.type === "timestamp").map((col) => col.name)
 )
 
+/** a column's placeholder: `?` on SQLite; `$n`, cast where the column needs it, on PostgreSQL */
+const placeholderOf = (dialect: Tables.Dialect, name: string, n: number) =>
+  dialect === "sqlite"
+    ? "?"
+    : jsonColumns.has(name)
+    ? `$${n}::jsonb`
+    : timestampColumns.has(name)
+    ? `$${n}::timestamptz`
+    : `$${n}`
+
+const upsertTail = `ON CONFLICT (id) DO UPDATE SET ${
+  sessionColumns.filter((name) => name !== "id").map((name) => `${name} = excluded.${name}`).join(", ")
+} WHERE ${Tables.names.sessions}.updated_at <= excluded.updated_at RETURNING id`
+
+/**
+ * The upsert of `n` rows: one statement, its text built from the columns
+ * (no value in it) and its values bound. Built as text rather than as
+ * `sql` fragments: a page is 2,500 values, and a fragment per value cost
+ * more than SQLite's own work.
+ */
+const upsertStatement = (dialect: Tables.Dialect, n: number): string => {
+  const tuples: Array<string> = []
+  for (let row = 0; row < n; row++) {
+    tuples.push(`(${sessionColumns.map((name, i) => placeholderOf(dialect, name, row * sessionColumns.length + i + 1)).join(", ")})`)
+  }
+  return `INSERT INTO ${Tables.names.sessions} (${sessionColumns.join(", ")}) VALUES ${tuples.join(", ")} ${upsertTail}`
+}
+
 /** upserts sessions by id, never an older version over a newer one; the ids written */
 const upsertSessions = (sql: Sql, dialect: Tables.Dialect, rows: ReadonlyArray<SessionRow>) =>
   Effect.map(
     Effect.forEach(chunks(rows, 500), (batch) => {
-      const values = batch.map((row) =>
-        sql`(${
-          sql.csv(sessionColumns.map((name) => {
-            const v = row[name as keyof SessionRow]
-            return jsonColumns.has(name)
-              ? json(sql, dialect, typeof v === "string" ? v : null)
-              : timestampColumns.has(name)
-              ? timestamp(sql, dialect, typeof v === "string" ? v : null)
-              : sql`${value(dialect, v)}`
-          }))
-        })`
-      )
-      return sql<{ readonly id: string }>`INSERT INTO ${sql.literal(Tables.names.sessions)} (${
-        sql.literal(sessionColumns.join(", "))
-      }) VALUES ${sql.csv(values)}
-        ON CONFLICT (id) DO UPDATE SET ${
-        sql.literal(sessionColumns.filter((name) => name !== "id").map((name) => `${name} = excluded.${name}`).join(", "))
+      const params: Array<string | number | boolean | null> = []
+      for (const row of batch) {
+        for (const name of sessionColumns) params.push(value(dialect, row[name as keyof SessionRow]))
       }
-        WHERE ${sql.literal(Tables.names.sessions)}.updated_at <= excluded.updated_at
-        RETURNING id`
+      return sql.unsafe<{ readonly id: string }>(upsertStatement(dialect, batch.length), params)
     }),
     (results) => results.flat().map((r) => r.id)
   )
@@ -777,13 +807,14 @@ export const stream = (
             })
           }
           rows.push(row)
-          const updated = epochMillis(session.updated_at)
-          if (updated !== undefined && (pageMax === null || updated > pageMax)) pageMax = updated
+          // the normalised instant (UTC, microseconds): parsed again cheaply, not the raw text a third time
+          const updated = Date.parse(row.updated_at)
+          if (!Number.isNaN(updated) && (pageMax === null || updated > pageMax)) pageMax = updated
         }
         const done = step.next === null
         const keys = step.keys.length > 0 ? step.keys : yield* Ref.get(previousKeys)
         const safe = pageMax === null ? null : Math.min(pageMax, Date.parse(walk.startedAt) - marginMillis)
-        const watermark = done
+        const watermark = done && coversSinceWatermark(walk)
           ? latest([walk.previousWatermark, safe === null ? null : new Date(safe).toISOString()])
           : walk.previousWatermark
 

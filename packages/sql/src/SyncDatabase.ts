@@ -180,7 +180,13 @@ const sqliteClient = (filename: string, database: string) =>
     const client = yield* driver.make({ filename }).pipe(
       Effect.catchAllDefect((defect) => Effect.fail(new DatabaseUnreachable({ database, reason: reasonOf(defect) })))
     )
-    yield* client`SELECT 1`.pipe(
+    // WAL (the driver's default) with synchronous = NORMAL: a commit is not
+    // fsynced, a checkpoint is. A process that dies (kill -9 included) loses
+    // nothing committed; a power loss may roll back the last pages, cursor
+    // and watermark with them, which the next run syncs again. FULL would
+    // fsync every page's transaction, for a durability the sync does not need.
+    yield* client.unsafe("PRAGMA synchronous = NORMAL").pipe(
+      Effect.zipRight(client`SELECT 1`),
       Effect.mapError((error) => new DatabaseUnreachable({ database, reason: reasonOf(error) }))
     )
     return client

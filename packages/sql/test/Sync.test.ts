@@ -313,6 +313,22 @@ describe.each(targets)("$name", (target: Target) => {
       expect(floor.filtersKey).toBe("")
       expect(floor.query).toEqual({ updated_after: "2025-06-01T00:00:00.000Z" })
       expect(floor.sessions).toBe(sent.filter((s) => Date.parse(s.updated_at) > Date.parse("2025-06-01")).length)
+      expect(floor.sessions).toBeLessThan(sent.length)
+      // it skipped what was updated before its floor: the watermark stays (none yet), and a run without the floor syncs everything
+      expect(floor.watermark).toBeNull()
+      const whole = yield* SessionSync.run().pipe(Effect.provide(db))
+      expect(whole.query).toEqual({})
+      expect(whole.sessions).toBe(sent.length)
+      expect(whole.watermark).not.toBeNull()
+      // a floor no later than the watermark starts from the watermark: that run moves it
+      yield* TestClock.adjust("1 hour")
+      const early = yield* SessionSync.run({ filters: { updated_after: "2020-01-01" } }).pipe(Effect.provide(db))
+      expect(early.query).toEqual({ updated_after: whole.watermark })
+      expect(early.previousWatermark).toBe(whole.watermark)
+      // and a later floor, past the watermark, leaves it where it was
+      const late = yield* SessionSync.run({ filters: { updated_after: "2026-05-31T00:00:00Z" } }).pipe(Effect.provide(db))
+      expect(late.query).toEqual({ updated_after: "2026-05-31T00:00:00.000Z" })
+      expect(late.watermark).toBe(late.previousWatermark)
       const keys = yield* Effect.flatMap(SqlClient.SqlClient, (sql) =>
         sql.unsafe<{ readonly filters_key: string }>("SELECT filters_key FROM opencx_sync_state ORDER BY filters_key")).pipe(
           Effect.provide(db)

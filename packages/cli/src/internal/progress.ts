@@ -232,7 +232,7 @@ export const liveLine = (verb: string, s: Snapshot, columns: number | undefined)
   const share = fraction(s)
   const total = knownTotal(s)
   const head = share === undefined ? verb : `${verb} [${bar(share, 20, true)}] ${Math.floor(share * 100)}%`
-  parts.push(total === undefined ? `${count(s.sessions)} sessions` : `${count(s.sessions)} of ${totalText(total)} sessions`)
+  parts.push(total === undefined ? plural(s.sessions, "session", "sessions") : `${count(s.sessions)} of ${totalText(total)} sessions`)
   parts.push(plural(s.pages, "page", "pages"))
   parts.push(...countersText(s, false))
   if (s.requests !== undefined) parts.push(plural(s.requests, "request", "requests"))
@@ -250,7 +250,7 @@ export const liveLine = (verb: string, s: Snapshot, columns: number | undefined)
 /** A plain line, for a log: `exporting: 1,250 sessions in 50 pages, 4s, 310/s now, 0 retries, …`. */
 export const plainLine = (verb: string, s: Snapshot): string => {
   const parts = [
-    `${count(s.sessions)} sessions in ${plural(s.pages, "page", "pages")}`,
+    `${plural(s.sessions, "session", "sessions")} in ${plural(s.pages, "page", "pages")}`,
     ...countersText(s, false),
     `${duration(s.elapsed)} elapsed`,
     ...(s.rate === undefined ? [] : [`${rateText(s.rate)} now`]),
@@ -320,7 +320,7 @@ export const summary = (done: string, s: Snapshot): string => {
   const seconds = Math.max(0.001, s.elapsed / 1_000)
   const resumed = s.runSessions === s.sessions ? "" : ` (${count(s.runSessions)} in this run)`
   const counters = countersText(s, true).map((text) => `, ${text}`).join("")
-  return `${done}: ${count(s.sessions)} sessions in ${plural(s.pages, "page", "pages")}${resumed}${counters}, ${seconds.toFixed(1)} s (${
+  return `${done}: ${plural(s.sessions, "session", "sessions")} in ${plural(s.pages, "page", "pages")}${resumed}${counters}, ${seconds.toFixed(1)} s (${
     count(s.runSessions / seconds)
   }/s), ${plural(s.retries, "retry", "retries")}${
     s.requests === undefined ? "" : `, ${plural(s.requests, "request", "requests")}`

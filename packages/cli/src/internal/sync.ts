@@ -22,6 +22,8 @@ import type * as OpenCxError from "@opencx-effect/core/OpenCxError"
 import * as SessionSync from "@opencx-effect/sql/SessionSync"
 import * as SyncDatabase from "@opencx-effect/sql/SyncDatabase"
 import type * as SyncError from "@opencx-effect/sql/SyncError"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -35,6 +37,7 @@ import { apiFailure, CommandFailure, UsageError } from "./errors.js"
 import { describeFilters, relativeOf } from "./export.js"
 import type * as Output from "./output.js"
 import * as Progress from "./progress.js"
+import { escape } from "./transcript.js"
 import * as Totals from "./totals.js"
 
 /** The database to sync into, as the flags and the environment name it. */
@@ -99,6 +102,7 @@ export interface SyncOptions {
 }
 
 type Failure =
+  | CommandFailure
   | SyncError.TableShapeMismatch
   | SyncError.DatabaseError
   | SyncError.SyncInProgress
@@ -113,6 +117,8 @@ const continues = "The pages committed before it are in the database: run the sa
 const explain = (options: SyncOptions) => (error: Failure): UsageError | CommandFailure | ReturnType<typeof apiFailure> => {
   const db = options.database
   switch (error._tag) {
+    case "CommandFailure":
+      return error
     case "InvalidDatabaseUrl":
       return new UsageError({ message: `Invalid ${origin(db)} ${error.database}: ${error.reason}` })
     case "DatabaseUnreachable":
@@ -154,6 +160,53 @@ const counters = (last: Option.Option<SessionSync.Progress>, withHistory: boolea
   ]
 }
 
+/** resumes after a turn of Node's event loop (its timers and signals), not only after the microtasks */
+const nextTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+/** how a source names itself in messages: an origin, or the embedded fake whatever its count and seed */
+const sourceName = (source: string) => source.startsWith("embedded:") ? "the embedded FakeOpenCx" : source
+
+/**
+ * The database remembers where its sessions come from (`opencx_cli_source`,
+ * one row, written by the first sync): a sync from elsewhere is refused
+ * (exit 2) before any request. Without it, a database filled from the
+ * embedded FakeOpenCx (`npm run sync` with no key) and then synced from the
+ * real API would keep the fake's sessions and walk the real ones only from
+ * the fake's watermark: made-up data passing for the organisation's, and
+ * real sessions missing.
+ */
+const checkSource = (options: SyncOptions) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const now = new Date(yield* Clock.currentTimeMillis).toISOString()
+    yield* sql`CREATE TABLE IF NOT EXISTS opencx_cli_source (id INTEGER PRIMARY KEY, source TEXT NOT NULL, recorded_at TEXT NOT NULL)`
+    const mine = sourceName(options.source)
+    yield* sql`INSERT INTO opencx_cli_source (id, source, recorded_at) VALUES (1, ${mine}, ${now}) ON CONFLICT (id) DO NOTHING`
+    const rows = yield* sql<{ readonly source: string; readonly recorded_at: string }>`SELECT source, recorded_at FROM opencx_cli_source WHERE id = 1`
+    const theirs = rows[0]
+    if (theirs !== undefined && theirs.source !== mine) {
+      return yield* new CommandFailure({
+        message: `${options.database.name} holds the sessions of ${
+          escape(theirs.source)
+        } (synced since ${theirs.recorded_at}), and this run reads ${mine}: its sessions would mix with those, and its walk would start from their watermark. Sync into another database (--db), or remove this one to start it over. Nothing was asked of the API.`,
+        exitCode: 2
+      })
+    }
+  }).pipe(
+    Effect.catchTag("SqlError", (error) =>
+      Effect.fail(
+        new CommandFailure({
+          message: `In ${options.database.name}, recording where the sessions come from failed: ${
+            escape(error.message)
+          }. Nothing was asked of the API.`,
+          exitCode: 1
+        })
+      ))
+  )
+
 /**
  * The sync, to its end: progress on stderr as for an export (pages,
  * sessions, rows upserted, stale versions skipped, history events,
@@ -165,6 +218,7 @@ export const run = (options: SyncOptions) => {
   const body = Effect.gen(function*() {
     // the tables checked (a table of another shape refused untouched) and migrated, before any request
     const before = yield* SessionSync.state(options.filters)
+    yield* checkSource(options)
     const unfinished = Option.flatMap(before, (state) => state.inProgress)
     const resuming = !options.restart && Option.isSome(unfinished)
     // a first run walks every matching session: a previous export or stats of these filters counted them
@@ -205,6 +259,9 @@ export const run = (options: SyncOptions) => {
     }).pipe(
       Stream.runForEach((p) =>
         Effect.gen(function*() {
+          // a turn of the event loop after each committed page: with the embedded FakeOpenCx and SQLite,
+          // nothing in a page waits for I/O, and the progress line's timer and Ctrl-C would wait for the end
+          yield* nextTurn
           yield* Ref.set(last, Option.some(p))
           const was = yield* Ref.getAndSet(seen, { pages: p.pages, sessions: p.sessions, skipped: p.duplicatesSkipped })
           yield* progress.add(

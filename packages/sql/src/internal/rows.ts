@@ -59,12 +59,6 @@ export const normalizeTimestamp = (raw: string): string | undefined => {
   return `${iso.slice(0, -1)}${micros}Z`
 }
 
-/** epoch milliseconds of a timestamp the API sent, or `undefined` */
-export const epochMillis = (raw: string): number | undefined => {
-  const parsed = parseTimestamp(raw)
-  return Either.isLeft(parsed) ? undefined : DateTime.toEpochMillis(parsed.right)
-}
-
 const definedOwn = (target: Record<string, unknown>, key: string, value: unknown) =>
   // a "__proto__" key is data, never a prototype
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
