@@ -98,9 +98,12 @@ describe("--redis: a Redis that is down", () => {
       const store = `redis://127.0.0.1:${dead.port}`
       expect(result.stderr).toContain(`opencx: the rate limit (100 requests a minute) is shared through ${store} (--redis)`)
       expect(result.stderr).toMatch(
-        new RegExp(`\\nopencx: GET http://127\\.0\\.0\\.1:\\d+/chat/sessions was not sent: the shared rate limiter \\(${store.replace(/\./g, "\\.")}\\) failed: `)
+        new RegExp(`\\nopencx: GET http://127\\.0\\.0\\.1:\\d+/chat/sessions was not sent: the shared rate limit's store \\(${store.replace(/\./g, "\\.")}\\) failed: not connected`)
       )
       expect(result.stderr).toContain("give --redis-fallback N (N: the processes sharing the key)")
+      // the CLI's remedy, not the library's option, nor ioredis's wording
+      expect(result.stderr).not.toContain("rateLimit.onStoreFailure")
+      expect(result.stderr).not.toContain("enableOfflineQueue")
       expect(`${result.stdout}${result.stderr}`).not.toContain(password)
       expect(yield* requests).toHaveLength(0)
     }).pipe(onFake({ generate: { count: 60, seed: 72 } })))

@@ -309,11 +309,19 @@ describe("opencx sessions sync: what it refuses before any request", () => {
       expect(yield* requests).toHaveLength(0)
     }).pipe(onFake({ generate: { count: 10, seed: 58 } })))
 
-  it.live("a SQLite file that cannot be opened: exit 1, saying what to do", () =>
+  it.live("a SQLite file in a directory that does not exist: exit 2, saying what to do; one that cannot be opened: exit 1", () =>
     Effect.gen(function*() {
-      const result = yield* sync(`sqlite:${path.join(tmp(), "no-such-directory", "opencx.db")}`)
-      expect(result.code).toBe(1)
-      expect(result.stderr).toMatch(/^opencx: cannot reach the database sqlite:\S+: .*Check that the file's directory exists/)
+      const missing = path.join(tmp(), "no-such-directory")
+      const result = yield* sync(`sqlite:${path.join(missing, "opencx.db")}`)
+      expect(result.code).toBe(2)
+      expect(result.stderr).toMatch(
+        new RegExp(`^opencx: --db sqlite:\\S+: the directory ${missing} does not exist: create it \\(mkdir -p ${missing}\\), or choose another --db\\n`)
+      )
+      expect(fs.existsSync(missing)).toBe(false)
+      // a directory where the file should be
+      const directory = yield* sync(`sqlite:${tmp()}`)
+      expect(directory.code).toBe(1)
+      expect(directory.stderr).toMatch(/^opencx: cannot reach the database sqlite:\S+: .*Check that the file's directory exists/)
       expect(yield* requests).toHaveLength(0)
     }).pipe(onFake({ generate: { count: 10, seed: 58 } })))
 

@@ -185,6 +185,9 @@ const decoded = (text: string): string => {
 
 const describe = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
+/** ioredis's refusal of a command while disconnected, with no offline queue */
+const offlineQueue = /enableOfflineQueue/
+
 /**
  * The store over a client: the scripts, their deadlines, the errors.
  * `lastConnectionError` says why the connection is down, when it is.
@@ -215,7 +218,16 @@ const over = (
         ),
       catch: (error) => {
         const connection = options.lastConnectionError()
-        return fail(connection === undefined ? describe(error) : `${describe(error)} (${connection})`)
+        const text = describe(error)
+        // without an offline queue, ioredis refuses a command while disconnected ("Stream isn't
+        // writeable and enableOfflineQueue options is false"): what the user needs is why it is down
+        return fail(
+          offlineQueue.test(text)
+            ? connection === undefined ? "not connected" : `not connected: ${connection}`
+            : connection === undefined
+            ? text
+            : `${text} (${connection})`
+        )
       }
     }).pipe(
       Effect.timeoutFail({

@@ -218,7 +218,12 @@ export const apiFailure = (
   then?: string | undefined,
   kind: RequestKind = "read"
 ): ApiFailure => {
-  const own = printable(error.message)
+  // the library's message names a library option (rateLimit.onStoreFailure): the CLI says its own remedy
+  const own = printable(
+    error._tag === "RateLimiterUnavailable"
+      ? `${error.method} ${error.url} was not sent: the shared rate limit's store (${error.store.slice(0, 200)}) failed: ${error.reason.slice(0, 300)}`
+      : error.message
+  )
   const remedy = apiRemedy(error, kind)
   const message = `${own}${/[.!?]$/.test(own) ? "" : "."}${own.includes(remedy) ? "" : ` ${remedy}`}${
     then === undefined ? "" : ` ${then}`

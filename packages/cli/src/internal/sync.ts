@@ -22,6 +22,7 @@ import type * as OpenCxError from "@opencx-effect/core/OpenCxError"
 import * as SessionSync from "@opencx-effect/sql/SessionSync"
 import * as SyncDatabase from "@opencx-effect/sql/SyncDatabase"
 import type * as SyncError from "@opencx-effect/sql/SyncError"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
@@ -32,6 +33,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
+import * as path from "node:path"
 import type * as Dates from "./dates.js"
 import { apiFailure, CommandFailure, UsageError } from "./errors.js"
 import { describeFilters, relativeOf } from "./export.js"
@@ -61,7 +63,7 @@ const origin = (database: Database) =>
  * (not `sqlite:PATH` nor `postgres://…`, or one that does not parse) is a
  * usage error, before anything is connected or requested.
  */
-export const database = (flag: Option.Option<string>): Effect.Effect<Database, UsageError> =>
+export const database = (flag: Option.Option<string>): Effect.Effect<Database, UsageError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fromEnv = yield* Config.option(Config.redacted("OPENCX_DB_URL")).pipe(
       Effect.map(Option.filter((url) => Redacted.value(url).trim() !== "")),
@@ -77,6 +79,18 @@ export const database = (flag: Option.Option<string>): Effect.Effect<Database, U
       return yield* new UsageError({
         message: `Invalid ${from === "default" ? "--db" : from} ${parsed.left.database}: ${parsed.left.reason}`
       })
+    }
+    // a SQLite file in a directory that does not exist: a usage error, as for export's --output
+    if (parsed.right._tag === "Sqlite" && parsed.right.filename !== ":memory:") {
+      const directory = path.dirname(parsed.right.filename)
+      const fs = yield* FileSystem.FileSystem
+      if (!(yield* fs.exists(directory).pipe(Effect.orElseSucceed(() => true)))) {
+        return yield* new UsageError({
+          message: `${from === "default" ? "--db" : from} ${
+            SyncDatabase.describe(url)
+          }: the directory ${directory} does not exist: create it (mkdir -p ${directory}), or choose another --db`
+        })
+      }
     }
     return { url, from, name: SyncDatabase.describe(url), kind: parsed.right._tag }
   })
