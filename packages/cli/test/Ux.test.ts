@@ -174,9 +174,10 @@ const frames = (chunks: ReadonlyArray<Cli.Chunk>) => {
   return result
 }
 
-describe.runIf(Cli.hasPty)("on a terminal (a pseudo-terminal), while the limiter waits", () => {
+describe("on a terminal (a pseudo-terminal), while the limiter waits", () => {
   it.live("the live line changes at least once a second and counts down; Ctrl-C ends it cleanly and says how to resume; the resumed run counts the whole export", () =>
     Effect.gen(function*() {
+      yield* Cli.requirePty
       const env = yield* envOf
       const dir = tmp()
       // 2 requests a minute: pages 1 and 2 go at once, page 3 waits about a minute

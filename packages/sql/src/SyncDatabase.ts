@@ -2,7 +2,7 @@
  * A database to sync into, named by a URL: `sqlite:PATH` (the embedded
  * default, through `@effect/sql-sqlite-node`) or `postgres://…` (through
  * `@effect/sql-pg`). Either gives an `@effect/sql` `SqlClient`, which is all
- * `SessionSync` needs: any other `SqlClient` of those two dialects will do
+ * `SessionSync` needs; every other `SqlClient` of those two dialects will do
  * too (one your application already has, `@effect/sql-libsql`, …).
  *
  * The URL is a secret (it may hold a password): take it as `Redacted`

@@ -100,6 +100,13 @@ export const forceTtyStdout = path.resolve(path.dirname(bin), "../test/fixtures/
 export const hasPty = process.platform !== "win32" &&
   spawnSync("python3", ["-c", "import pty"], { stdio: "ignore" }).status === 0
 
+/** fails the test, saying why, where there is no pseudo-terminal to run it on (never a skip) */
+export const requirePty: Effect.Effect<void> = Effect.suspend(() =>
+  hasPty
+    ? Effect.void
+    : Effect.dieMessage("no pseudo-terminal: the terminal tests need python3 with its pty module (.ci/run installs it)")
+)
+
 const terminalRunner = path.resolve(path.dirname(bin), "../test/fixtures/terminal.py")
 
 /** what came from the terminal, and when (Date.now()) */
