@@ -594,7 +594,7 @@ const fixedSyncDates = (dates: Readonly<Record<string, Dates.DateInput>>): Effec
         new UsageError({
           message: `${flag} ${date.input}: a sync keeps a fixed set of sessions in step, run after run, and a date relative to now would make a new set at every run. Give a date (${flag} ${
             date.value.slice(0, 10)
-          })${param === "created_after" ? `, or --since ${date.input} for the sessions updated since then (a floor that moves with each run)` : ""}.`
+          })${param === "created_after" ? `, or --since ${date.input} for the sessions updated since then (a floor, not part of the set)` : ""}.`
         })
       )
     }

@@ -76,6 +76,8 @@ import * as Scripts from "./internal/scripts.js"
 export interface Client {
   evalsha(sha1: string, numkeys: number, ...args: Array<string | number>): Promise<unknown>
   eval(script: string, numkeys: number, ...args: Array<string | number>): Promise<unknown>
+  /** the connection's state, as ioredis's `Redis` and `Cluster` have it (`"ready"` when connected) */
+  readonly status?: string
 }
 
 /**
@@ -185,9 +187,6 @@ const decoded = (text: string): string => {
 
 const describe = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
-/** ioredis's refusal of a command while disconnected, with no offline queue */
-const offlineQueue = /enableOfflineQueue/
-
 /**
  * The store over a client: the scripts, their deadlines, the errors.
  * `lastConnectionError` says why the connection is down, when it is.
@@ -219,10 +218,10 @@ const over = (
       catch: (error) => {
         const connection = options.lastConnectionError()
         const text = describe(error)
-        // without an offline queue, ioredis refuses a command while disconnected ("Stream isn't
-        // writeable and enableOfflineQueue options is false"): what the user needs is why it is down
+        // without an offline queue, ioredis refuses a command while disconnected (in its own words):
+        // what the user needs is that it is not connected, and why
         return fail(
-          offlineQueue.test(text)
+          client.status !== undefined && client.status !== "ready"
             ? connection === undefined ? "not connected" : `not connected: ${connection}`
             : connection === undefined
             ? text

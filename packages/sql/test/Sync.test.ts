@@ -321,14 +321,25 @@ describe.each(targets)("$name", (target: Target) => {
       expect(whole.sessions).toBe(sent.length)
       expect(whole.watermark).not.toBeNull()
       // a floor no later than the watermark starts from the watermark: that run moves it
+      const fake = yield* FakeOpenCx.FakeOpenCx
+      const all = yield* fake.sessions
+      const t0 = Date.parse("2026-06-01T12:00:00Z")
+      yield* fake.update(all[0]!.id, (s) => ({ ...s, updated_at: DateTime.unsafeMake(t0 + 10 * 60_000) }))
       yield* TestClock.adjust("1 hour")
       const early = yield* SessionSync.run({ filters: { updated_after: "2020-01-01" } }).pipe(Effect.provide(db))
       expect(early.query).toEqual({ updated_after: whole.watermark })
       expect(early.previousWatermark).toBe(whole.watermark)
-      // and a later floor, past the watermark, leaves it where it was
-      const late = yield* SessionSync.run({ filters: { updated_after: "2026-05-31T00:00:00Z" } }).pipe(Effect.provide(db))
-      expect(late.query).toEqual({ updated_after: "2026-05-31T00:00:00.000Z" })
-      expect(late.watermark).toBe(late.previousWatermark)
+      expect(early.sessions).toBe(1)
+      expect(early.watermark).toBe(new Date(t0 + 10 * 60_000).toISOString())
+      // and a later floor, past the watermark, leaves it where it was (what it skipped is for the next run)
+      yield* fake.update(all[1]!.id, (s) => ({ ...s, updated_at: DateTime.unsafeMake(t0 + 90 * 60_000) }))
+      yield* TestClock.adjust("1 hour")
+      const late = yield* SessionSync.run({ filters: { updated_after: new Date(t0 + 80 * 60_000).toISOString() } }).pipe(
+        Effect.provide(db)
+      )
+      expect(late.query).toEqual({ updated_after: new Date(t0 + 80 * 60_000).toISOString() })
+      expect(late.sessions).toBe(1)
+      expect(late.watermark).toBe(early.watermark)
       const keys = yield* Effect.flatMap(SqlClient.SqlClient, (sql) =>
         sql.unsafe<{ readonly filters_key: string }>("SELECT filters_key FROM opencx_sync_state ORDER BY filters_key")).pipe(
           Effect.provide(db)

@@ -11,6 +11,13 @@
  */
 import type * as Flags from "./flags.js"
 
+
+/**
+ * A word typed on the command line, to echo in a message: a URL's password
+ * (a database or Redis URL given without its flag) shown as `***`.
+ */
+const shown = (word: string): string => word.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s]*@/i, "$1:***@")
+
 /** A command of the tree: its flags, its subcommands, and what its help shows. */
 export interface Node {
   readonly name: string
@@ -154,7 +161,7 @@ export const analyse = (tree: Tree, args: ReadonlyArray<string>): Analysis => {
       const rest = args.slice(i + 1).filter((word) => word !== "--help" && word !== "-h")
       const extra = rest.find((word) => !positional(node, word))
       if (extra !== undefined) {
-        fail(`unexpected argument \`${extra}\` for \`${commandName(path)}\`: ${takes(node)}`)
+        fail(`unexpected argument \`${shown(extra)}\` for \`${commandName(path)}\`: ${takes(node)}`)
       }
       stopped = true
       continue
@@ -227,7 +234,7 @@ export const analyse = (tree: Tree, args: ReadonlyArray<string>): Analysis => {
     if (positional(node, arg)) continue
     const asFlag = suggest(`--${arg}`, node.flags.map((f) => `--${f.name}`))
     fail(
-      `unexpected argument \`${arg}\` for \`${commandName(path)}\`${
+      `unexpected argument \`${shown(arg)}\` for \`${commandName(path)}\`${
         asFlag === undefined ? `: ${takes(node)}` : `: did you mean \`${asFlag}\`?`
       }`
     )

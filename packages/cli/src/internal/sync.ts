@@ -81,7 +81,8 @@ export const database = (flag: Option.Option<string>): Effect.Effect<Database, U
       })
     }
     // a SQLite file in a directory that does not exist: a usage error, as for export's --output
-    if (parsed.right._tag === "Sqlite" && parsed.right.filename !== ":memory:") {
+    // (not a file: URI, which better-sqlite3 reads itself)
+    if (parsed.right._tag === "Sqlite" && parsed.right.filename !== ":memory:" && !parsed.right.filename.startsWith("file:")) {
       const directory = path.dirname(parsed.right.filename)
       const fs = yield* FileSystem.FileSystem
       if (!(yield* fs.exists(directory).pipe(Effect.orElseSucceed(() => true)))) {
@@ -196,15 +197,23 @@ const checkSource = (options: SyncOptions) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const now = new Date(yield* Clock.currentTimeMillis).toISOString()
+    // two first runs at once may both create it: PostgreSQL fails one of them (a unique violation), which then finds it made
     yield* sql`CREATE TABLE IF NOT EXISTS opencx_cli_source (id INTEGER PRIMARY KEY, source TEXT NOT NULL, recorded_at TEXT NOT NULL)`
+      .pipe(Effect.retry({ times: 2 }))
     const mine = sourceName(options.source)
     yield* sql`INSERT INTO opencx_cli_source (id, source, recorded_at) VALUES (1, ${mine}, ${now}) ON CONFLICT (id) DO NOTHING`
     const rows = yield* sql<{ readonly source: string; readonly recorded_at: string }>`SELECT source, recorded_at FROM opencx_cli_source WHERE id = 1`
     const theirs = rows[0]
     if (theirs !== undefined && theirs.source !== mine) {
+      // a source that never got a session in (a first run that failed: a wrong base URL, say) claims nothing
+      const held = yield* sql<{ readonly id: string }>`SELECT id FROM opencx_sessions LIMIT 1`
+      if (held.length === 0) {
+        yield* sql`UPDATE opencx_cli_source SET source = ${mine}, recorded_at = ${now} WHERE id = 1`
+        return
+      }
       return yield* new CommandFailure({
         message: `${options.database.name} holds the sessions of ${
-          escape(theirs.source)
+          escape(theirs.source.slice(0, 200))
         } (synced since ${theirs.recorded_at}), and this run reads ${mine}: its sessions would mix with those, and its walk would start from their watermark. Sync into another database (--db), or remove this one to start it over. Nothing was asked of the API.`,
         exitCode: 2
       })
@@ -273,9 +282,6 @@ export const run = (options: SyncOptions) => {
     }).pipe(
       Stream.runForEach((p) =>
         Effect.gen(function*() {
-          // a turn of the event loop after each committed page: with the embedded FakeOpenCx and SQLite,
-          // nothing in a page waits for I/O, and the progress line's timer and Ctrl-C would wait for the end
-          yield* nextTurn
           yield* Ref.set(last, Option.some(p))
           const was = yield* Ref.getAndSet(seen, { pages: p.pages, sessions: p.sessions, skipped: p.duplicatesSkipped })
           yield* progress.add(
@@ -283,6 +289,9 @@ export const run = (options: SyncOptions) => {
             Math.max(0, p.sessions - was.sessions),
             Math.max(0, p.duplicatesSkipped - was.skipped)
           )
+          // a turn of the event loop after each committed page (counted first): with the embedded FakeOpenCx
+          // and SQLite nothing in a page waits for I/O, and the progress line's timer and Ctrl-C would wait for the end
+          yield* nextTurn
         })
       )
     )
@@ -301,12 +310,14 @@ export const run = (options: SyncOptions) => {
     const echoed = describeFilters(options.query, options.dates)
     const since = end.query.updated_after
     const next = end.watermark === null
-      ? "from the start (no session synced yet)"
+      ? end.sessions > 0
+        ? "from the start: this run walked from a floor (--since or --updated-after), not from a watermark, so it set none"
+        : "from the start (no session synced yet)"
       : `the sessions updated after ${end.watermark} (the watermark: the latest updated_at synced, at most a minute before this run began)`
     yield* progress.finish(`synced into ${db.name}`, {
       lines: [
         ...(echoed === "" ? [] : [`  filters: ${echoed}`]),
-        ...(end.previousWatermark !== null && since !== undefined ? [`  this run: the sessions updated after ${since}`] : []),
+        ...(since !== undefined ? [`  this run: the sessions updated after ${since}`] : []),
         `  next run: ${next}`
       ],
       fields: {
