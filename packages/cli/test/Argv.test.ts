@@ -69,6 +69,15 @@ describe("analyse", () => {
     expect(problem).toMatch(/\nRun `opencx[a-z -]*--help` for its usage\.$/)
   })
 
+  it.each([
+    "sessions sync postgres://sync:S3cretPw@db.internal/support",
+    "sessions export -- redis://:S3cretPw@redis.internal:6379"
+  ])("a URL typed without its flag is echoed without its password: %s", (line) => {
+    const { problem } = analyse(line)
+    expect(problem).toMatch(/unexpected argument `(postgres:\/\/sync|redis:\/\/):\*\*\*@/)
+    expect(problem).not.toContain("S3cretPw")
+  })
+
   it("an unknown flag is reported as such, not as an unknown command, even with a value after it", () => {
     const { path, problem } = analyse("sessions export --stauts open --format csv")
     expect(path.map((node) => node.name)).toEqual(["opencx", "sessions", "export"])

@@ -397,6 +397,21 @@ describe("opencx sessions sync on SQLite: where the sessions come from, relative
       expect(yield* readBack(other)).toEqual(yield* served)
     }).pipe(onFake({ generate: { count: 30, seed: 62 }, pageSize: 10 })))
 
+  it.live("a first run that got no session in (an API that refused the key) claims no source", () =>
+    Effect.gen(function*() {
+      const dir = tmp()
+      const env = yield* envOf
+      const fake = yield* fakeOf
+      yield* fake.addFaults(FakeOpenCx.when(() => true, FakeOpenCx.Fault.status(401)))
+      const refused = yield* Cli.run(["sessions", "sync", "--rate-limit", "0", "-q"], env, { cwd: dir })
+      expect(refused.code).toBe(1)
+      yield* fake.clearFaults
+      // the embedded fake may take the database: nothing of the API is in it
+      const embedded = yield* Cli.run(["sessions", "sync", "-q"], { OPENCX_FAKE_COUNT: "20" }, { cwd: dir })
+      expect(embedded.code).toBe(0)
+      expect((yield* readBack(`sqlite:${path.join(dir, "opencx.db")}`)).length).toBe(20)
+    }).pipe(onFake({ generate: { count: 30, seed: 63 }, pageSize: 10 })))
+
   it.live.each(["--created-after", "--created-before", "--updated-before"])(
     "%s relative to now is refused (exit 2): it would name another filter set at every run",
     (flag) =>
