@@ -15,7 +15,7 @@ import {
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Chunk, DateTime, Effect, Either, Exit, Fiber, Option, Schema, Stream, TestClock } from "effect"
 import { drive, settle } from "./utils/drive.js"
-import { windowCounts } from "./utils/windows.js"
+import { windowCounts } from "../../../test-utils/windows.js"
 
 const F = FakeOpenCx.Fault
 const on = FakeOpenCx.onRequest

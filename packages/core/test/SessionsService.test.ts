@@ -20,7 +20,7 @@ import {
   Tracer
 } from "effect"
 import { drive, settle } from "./utils/drive.js"
-import { windowCounts } from "./utils/windows.js"
+import { windowCounts } from "../../../test-utils/windows.js"
 
 const F = FakeOpenCx.Fault
 const on = FakeOpenCx.onRequest

@@ -9,7 +9,7 @@ import { HttpClient } from "@effect/platform"
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect, Logger, Ref, Stream, TestClock } from "effect"
 import { drive } from "./utils/drive.js"
-import { windowCounts } from "./utils/windows.js"
+import { windowCounts } from "../../../test-utils/windows.js"
 
 const key = "ocx_live_SHARED-key-0042"
 

@@ -46,6 +46,18 @@ export const writeStdout = (text: string): Effect.Effect<number, OutputClosed | 
 
 export const stdout: Sink = { write: writeStdout, flush: Effect.void }
 
+/** `--output PATH` cannot be opened: why, for the user */
+const cannotOpenOutput = (path: string) => (error: unknown) =>
+  new UsageError({ message: `cannot open --output ${path}: ${explainFile(error, path, "--output")}` })
+
+/** what is at `--output PATH`, if anything */
+const statOutput = (fs: FileSystem.FileSystem, path: string) =>
+  fs.stat(path).pipe(
+    Effect.map(Option.some),
+    Effect.catchIf(isNotFound, () => Effect.succeedNone),
+    Effect.mapError(cannotOpenOutput(path))
+  )
+
 /**
  * A file opened for appending, after it is truncated to `keep` bytes (0 for
  * a fresh export). Only a regular file is truncated and synced: a device or
@@ -59,13 +71,8 @@ export const file = (
 ): Effect.Effect<Sink, UsageError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const cannotOpen = (error: unknown) =>
-      new UsageError({ message: `cannot open --output ${path}: ${explainFile(error, path, "--output")}` })
-    const info = yield* fs.stat(path).pipe(
-      Effect.map(Option.some),
-      Effect.catchIf(isNotFound, () => Effect.succeedNone),
-      Effect.mapError(cannotOpen)
-    )
+    const cannotOpen = cannotOpenOutput(path)
+    const info = yield* statOutput(fs, path)
     const regular = Option.match(info, { onNone: () => true, onSome: (i) => i.type === "File" })
     if (keep > 0 && !(Option.isSome(info) && regular && Number(info.value.size) >= keep)) {
       // the checkpoint was checked against the file before: it changed since
@@ -106,13 +113,8 @@ export const replace = (
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const paths = yield* Path.Path
-    const cannotOpen = (error: unknown) =>
-      new UsageError({ message: `cannot open --output ${path}: ${explainFile(error, path, "--output")}` })
-    const info = yield* fs.stat(path).pipe(
-      Effect.map(Option.some),
-      Effect.catchIf(isNotFound, () => Effect.succeedNone),
-      Effect.mapError(cannotOpen)
-    )
+    const cannotOpen = cannotOpenOutput(path)
+    const info = yield* statOutput(fs, path)
     if (Option.isSome(info) && info.value.type !== "File") {
       const direct = yield* file(path, 0)
       return { sink: direct, commit: direct.flush }

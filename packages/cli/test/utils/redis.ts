@@ -4,6 +4,7 @@
  * it these tests FAIL, in CI and outside: they are never skipped.
  */
 import { Effect } from "effect"
+import { windowCounts } from "../../../../test-utils/windows.js"
 
 /** the URL of the test Redis; a test without one fails, saying how to run it */
 export const testRedisUrl: Effect.Effect<string> = Effect.suspend(() => {
@@ -23,13 +24,5 @@ export { freePort } from "../../../../test-utils/net.js"
  * (arrival times in epoch milliseconds): what a server counting a sliding
  * window saw at its busiest.
  */
-export const busiestWindow = (arrivals: ReadonlyArray<number>, windowMillis: number): number => {
-  const sorted = [...arrivals].sort((a, b) => a - b)
-  let most = 0
-  let first = 0
-  for (let last = 0; last < sorted.length; last++) {
-    while (sorted[last]! - sorted[first]! >= windowMillis) first++
-    most = Math.max(most, last - first + 1)
-  }
-  return most
-}
+export const busiestWindow = (arrivals: ReadonlyArray<number>, windowMillis: number): number =>
+  Math.max(0, ...windowCounts(arrivals, windowMillis))

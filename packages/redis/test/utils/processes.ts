@@ -130,14 +130,7 @@ export const inStep = (
   }))
 
 /** for each request time, how many requests started in the window that opens with it */
-export const windowCounts = (times: ReadonlyArray<number>, window: number): ReadonlyArray<number> => {
-  const sorted = [...times].sort((a, b) => a - b)
-  let end = 0
-  return sorted.map((t, i) => {
-    while (end < sorted.length && sorted[end]! < t + window) end++
-    return end - i
-  })
-}
+export { windowCounts } from "../../../../test-utils/windows.js"
 
 /**
  * The rate reached over a walk, as a fraction of the limit. A limiter at
